@@ -72,3 +72,38 @@ class EngineError(EREJEError):
 
     status = 500
     code = "engine_error"
+
+
+class NotJSON(EREJEError):
+    """The body is not valid JSON (HTTP 400)."""
+
+    status = 400
+    code = "not_json"
+
+
+class Unauthorized(EREJEError):
+    """A bearer token is required and was missing or wrong (HTTP 401)."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class MethodNotAllowed(EREJEError):
+    """The resource exists but not with this HTTP method (HTTP 405)."""
+
+    status = 405
+    code = "method_not_allowed"
+
+
+class PayloadTooLarge(EREJEError):
+    """The body is over the configured limit (HTTP 413)."""
+
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(EREJEError):
+    """The body is not declared as application/json (HTTP 415)."""
+
+    status = 415
+    code = "unsupported_media_type"

@@ -1,0 +1,141 @@
+"""The decision log: every ruling served, with the facts it rests on, in SQLite.
+
+One row per ruling (a replay is a ruling with `replay_of` set), written in one
+transaction. The schema evolves by numbered migrations, applied in order when a
+database is opened. sqlite3 connections must not cross threads: open one per
+request (the API keeps it on Flask's `g`).
+"""
+
+import json
+import os
+import secrets
+import sqlite3
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+import sqlite_utils
+from sqlite_utils.db import NotFoundError
+
+# Writers from several worker processes queue on SQLite's lock instead of failing.
+BUSY_TIMEOUT_S = 30
+
+
+def _create_rulings(db):
+    db["rulings"].create(
+        {
+            "id": str, "created_at": str, "reference": str, "regulation": str,
+            "version": str, "ruleset_digest": str, "outcome": str, "lang": str,
+            "replay_of": str, "request": str, "registry": str, "findings": str,
+            "trace": str, "ruling": str,
+        },
+        pk="id",
+        not_null={"id", "created_at", "ruling", "request"},
+    )
+    db["rulings"].create_index(["reference"])
+    db["rulings"].create_index(["replay_of"])
+
+
+# (version, migration); append only, never edit an applied one.
+MIGRATIONS = [(1, _create_rulings)]
+
+
+def open_db(path):
+    """Open (creating and migrating if needed) the decision log at `path`."""
+    conn = sqlite3.connect(os.fspath(path), timeout=BUSY_TIMEOUT_S)
+    db = sqlite_utils.Database(conn)
+    db.enable_wal()
+    _migrate(db)
+    return db
+
+
+@contextmanager
+def _writing(db):
+    """One write transaction, holding the write lock from its first statement.
+
+    A plain BEGIN would read first (sqlite-utils inspects the table) and then
+    upgrade to a write, which SQLite refuses at once under concurrency instead
+    of waiting for the busy timeout. Statements inside nest as savepoints.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.rollback()
+        raise
+    db.commit()
+
+
+def _migrate(db):
+    db.execute("CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+    # Reading what is applied under the write lock: two workers starting
+    # together cannot both apply the same migration.
+    with _writing(db):
+        applied = {row[0] for row in db.execute("SELECT version FROM migrations")}
+        for version, migration in MIGRATIONS:
+            if version not in applied:
+                migration(db)
+                db["migrations"].insert({"version": version, "applied_at": _now()})
+
+
+def _now():
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def new_id():
+    """An opaque id that sorts by creation time: 48-bit milliseconds + 80 random bits, hex."""
+    return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
+
+
+def save_ruling(db, ruling, request, lang, replay_of=None):
+    """Store `ruling` (judged from `request`) and return it with `id` and `created_at`."""
+    stored = {"id": new_id(), "created_at": _now(), **ruling}
+    if replay_of:
+        stored["replay_of"] = replay_of
+    row = {
+        "id": stored["id"],
+        "created_at": stored["created_at"],
+        "reference": request["application"].get("reference"),
+        "regulation": ruling.get("regulation"),
+        "version": ruling.get("version"),
+        "ruleset_digest": ruling.get("ruleset_digest"),
+        "outcome": ruling.get("outcome"),
+        "lang": lang,
+        "replay_of": replay_of,
+        "request": _dumps(request),
+        "registry": _dumps(ruling.get("registry", {})),
+        "findings": _dumps(ruling.get("findings", [])),
+        "trace": _dumps(ruling.get("trace", [])),
+        "ruling": _dumps(stored),
+    }
+    with _writing(db):
+        db["rulings"].insert(row)
+    return stored
+
+
+def _dumps(value):
+    # ASCII escapes: text that cannot be UTF-8 encoded must not fail the write.
+    return json.dumps(value, separators=(",", ":"))
+
+
+def get_ruling(db, ruling_id):
+    """The stored ruling with `ruling_id`, or None."""
+    return _column(db, ruling_id, "ruling")
+
+
+def get_request(db, ruling_id):
+    """The validated request a stored ruling was judged from, or None."""
+    return _column(db, ruling_id, "request")
+
+
+def _column(db, ruling_id, column):
+    try:
+        return json.loads(db["rulings"].get(ruling_id)[column])
+    except NotFoundError:
+        return None
+
+
+def find_by_reference(db, reference):
+    """Every ruling stored for an application reference, oldest first."""
+    rows = db["rulings"].rows_where("reference = ?", [reference], select="ruling", order_by="id")
+    return [json.loads(row["ruling"]) for row in rows]

@@ -1,0 +1,123 @@
+"""The decision log: migrations, WAL, one row per ruling, concurrent writers."""
+
+import re
+import threading
+
+import pytest
+
+from server import store
+
+RULING = {
+    "outcome": "approve",
+    "regulation": "kz-foreign-labour",
+    "version": "2025-09-01",
+    "ruleset_digest": "sha256:abc",
+    "findings": [{"requirement": "quota-available", "status": "met", "title": "Квота"}],
+    "registry": {"quota": {"source": "fixtures", "fetched_at": "2025-09-20T10:00:00.000Z", "data": {"remaining": 3}}},
+    "trace": [{"step": 1, "rule": "r", "asserted": {}}],
+}
+
+
+def request_for(reference):
+    return {"application": {"reference": reference, "submitted_on": "2025-09-20"}}
+
+
+@pytest.fixture
+def db(tmp_path):
+    conn = store.open_db(tmp_path / "log.db")
+    yield conn
+    conn.close()
+
+
+def test_open_applies_every_migration_once(tmp_path):
+    path = tmp_path / "log.db"
+    store.open_db(path).close()
+    db = store.open_db(path)
+    assert [row["version"] for row in db["migrations"].rows] == [v for v, _ in store.MIGRATIONS]
+    assert db.journal_mode == "wal"
+    assert {"reference", "replay_of", "ruling", "request", "findings", "trace", "registry"} <= set(
+        db["rulings"].columns_dict)
+
+
+def test_workers_opening_together_migrate_once(tmp_path):
+    path = tmp_path / "log.db"
+    failures = []
+
+    def open_once():
+        try:
+            store.open_db(path).close()
+        except Exception as exc:  # noqa: BLE001 - any failure fails the test below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=open_once) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert store.open_db(path)["migrations"].count == len(store.MIGRATIONS)
+
+
+def test_a_saved_ruling_reads_back_whole(db):
+    saved = store.save_ruling(db, RULING, request_for("APP-1"), "ru")
+    assert re.fullmatch(r"[0-9a-f]{32}", saved["id"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", saved["created_at"])
+    assert list(saved)[:2] == ["id", "created_at"]
+    assert store.get_ruling(db, saved["id"]) == saved
+    assert store.get_request(db, saved["id"]) == request_for("APP-1")
+    row = db["rulings"].get(saved["id"])
+    assert (row["reference"], row["outcome"], row["lang"], row["version"]) == ("APP-1", "approve", "ru", "2025-09-01")
+
+
+def test_unknown_ids_are_none(db):
+    assert store.get_ruling(db, "nope") is None
+    assert store.get_request(db, "") is None
+
+
+def test_rulings_are_found_by_reference_oldest_first(db):
+    first = store.save_ruling(db, RULING, request_for("APP-2"), "en")
+    store.save_ruling(db, RULING, request_for("OTHER"), "en")
+    replay = store.save_ruling(db, {**RULING, "outcome": "refuse"}, request_for("APP-2"), "en",
+                               replay_of=first["id"])
+    assert [r["id"] for r in store.find_by_reference(db, "APP-2")] == [first["id"], replay["id"]]
+    assert replay["replay_of"] == first["id"]
+    assert store.get_ruling(db, replay["id"])["replay_of"] == first["id"]
+
+
+def test_ids_are_unique_and_sort_by_creation():
+    ids = [store.new_id() for _ in range(1000)]
+    assert len(set(ids)) == 1000
+    assert [i[:12] for i in ids] == sorted(i[:12] for i in ids)
+
+
+def test_a_failed_save_leaves_nothing(db, monkeypatch):
+    saved = store.save_ruling(db, RULING, request_for("APP-3"), "en")
+    monkeypatch.setattr(store, "new_id", lambda: saved["id"])  # a clash makes the insert fail
+    with pytest.raises(Exception):
+        store.save_ruling(db, RULING, request_for("APP-3"), "en")
+    assert db["rulings"].count == 1
+    assert not db.conn.in_transaction
+
+
+def test_threads_with_their_own_connections_lose_nothing(tmp_path):
+    path = tmp_path / "log.db"
+    store.open_db(path).close()
+    saved = {}
+
+    def writer(n):
+        db = store.open_db(path)
+        for i in range(50):
+            ruling = store.save_ruling(db, {**RULING, "outcome": f"o{n}-{i}"}, request_for(f"T{n}-{i}"), "en")
+            saved[ruling["id"]] = (f"T{n}-{i}", f"o{n}-{i}")
+        db.close()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    db = store.open_db(path)
+    assert len(saved) == 400 == db["rulings"].count
+    for ruling_id, (reference, outcome) in saved.items():
+        assert store.get_ruling(db, ruling_id)["outcome"] == outcome
+        assert store.get_request(db, ruling_id)["application"]["reference"] == reference
