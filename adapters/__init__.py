@@ -1,0 +1,25 @@
+"""Registry clients: the facts a ruling needs from the five state registries.
+
+`gather` reads them for one ruling from a `Source` (fixture files or the HTTP
+gateway, chosen by `source_from_env`); any failure is reported, never raised.
+"""
+
+from .base import REGISTRIES, Query, RegistryUnavailable, Source
+from .environment import source_from_env
+from .fixtures import FixtureSource
+from .gather import Gathered, gather
+from .http import HttpSource
+from .schemas import validate_inline
+
+__all__ = [
+    "REGISTRIES",
+    "FixtureSource",
+    "Gathered",
+    "HttpSource",
+    "Query",
+    "RegistryUnavailable",
+    "Source",
+    "gather",
+    "source_from_env",
+    "validate_inline",
+]

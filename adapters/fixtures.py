@@ -1,0 +1,62 @@
+"""Registry facts read from the JSON files in fixtures/registries/."""
+
+import copy
+import json
+import threading
+from pathlib import Path
+
+from .base import RegistryUnavailable, Source, utc_now
+from .registries import MODULES
+from .schemas import RECORDS, fit
+
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "registries"
+
+
+class FixtureSource(Source):
+    """Reads `<dir>/<registry>.json`, each `{"<table>": [records]}`.
+
+    Every file is checked against the registry's record schema when it is first read
+    and again whenever it changes on disk, so editing a fixture needs no restart.
+    """
+
+    name = "fixtures"
+    concurrent = False
+
+    def __init__(self, directory=None):
+        self.directory = Path(directory or DEFAULT_DIR)
+        self._tables = {}  # registry -> (file stamp, checked records)
+        self._lock = threading.Lock()
+
+    def fetch(self, registry, query):
+        fetched_at = utc_now()
+        data = MODULES[registry].from_fixtures(self.records(registry), query)
+        # The records are cached: a caller that edits its facts must not edit them.
+        return copy.deepcopy(data), {"source": self.name, "fetched_at": fetched_at}
+
+    def records(self, registry):
+        """All checked records of one registry's fixture file."""
+        path = self.directory / f"{registry}.json"
+        try:
+            stat = path.stat()
+        except OSError as err:
+            raise RegistryUnavailable(registry, f"cannot read {path.name}: {err.strerror}") from None
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            cached = self._tables.get(registry)
+        if cached and cached[0] == stamp:
+            return cached[1]
+        records = self._load(registry, path)
+        with self._lock:
+            self._tables[registry] = (stamp, records)
+        return records
+
+    def _load(self, registry, path):
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            raise RegistryUnavailable(registry, f"cannot read {path.name}: {err}") from None
+        table = MODULES[registry].TABLE
+        if not isinstance(document, dict) or not isinstance(document.get(table), list):
+            raise RegistryUnavailable(registry, f"{path.name} has no list {table!r}")
+        return fit(registry, RECORDS[registry], document[table], what=path.name, many=True)
+

@@ -1,0 +1,134 @@
+"""Registry facts read from fixture files."""
+
+import json
+import os
+
+import pytest
+
+from adapters import REGISTRIES, FixtureSource, Query, RegistryUnavailable
+
+EMPLOYER = "150540000106"
+
+
+def query(**changes):
+    asked = dict(
+        employer_bin=EMPLOYER,
+        vacancy_code="4012345",
+        passports=("N1234567",),
+        region="ALMATY",
+        year=2025,
+        quota_category="3",
+    )
+    return Query(**{**asked, **changes})
+
+
+@pytest.fixture
+def source():
+    return FixtureSource()
+
+
+def test_the_vacancy_is_found_by_code(source):
+    data, provenance = source.fetch("labour_exchange", query())
+    assert data == {"vacancy": {
+        "code": "4012345", "employer_bin": EMPLOYER, "published_on": "2025-09-01", "status": "active",
+    }}
+    assert provenance["source"] == "fixtures"
+
+
+@pytest.mark.parametrize("code", [None, "0000000"])
+def test_no_vacancy_code_or_an_unknown_one_gives_none(source, code):
+    assert source.fetch("labour_exchange", query(vacancy_code=code))[0] == {"vacancy": None}
+
+
+def test_only_the_employers_contracts_are_returned(source):
+    contracts = source.fetch("ulcrs", query())[0]["contracts"]
+    assert [c["number"] for c in contracts] == ["TD-15", "TD-16", "TD-17"]
+    assert contracts[2]["employee_iin"] is None
+
+
+def test_persons_are_found_once_per_passport_in_order(source):
+    passports = ("P9990002", "UNKNOWN1", "N1234567", "P9990002")
+    persons = source.fetch("migration_police", query(passports=passports))[0]["persons"]
+    assert [(p["passport"], p["status"]) for p in persons] == [
+        ("P9990002", "overstay"), ("N1234567", "lawful"),
+    ]
+
+
+def test_no_passports_means_no_persons(source):
+    assert source.fetch("migration_police", query(passports=()))[0] == {"persons": []}
+
+
+@pytest.mark.parametrize(
+    "region, category, remaining",
+    [("ALMATY", "3", 12), ("ASTANA", "3", 0), ("SHYMKENT", "seasonal", 40)],
+)
+def test_the_quota_row_for_region_year_and_category(source, region, category, remaining):
+    data = source.fetch("quota", query(region=region, quota_category=category))[0]
+    assert data == {"region": region, "year": 2025, "category": category, "remaining": remaining}
+
+
+@pytest.mark.parametrize("changes", [{"year": 2031}, {"region": "ATYRAU"}])
+def test_an_unpublished_quota_is_unavailable_not_zero(source, changes):
+    with pytest.raises(RegistryUnavailable) as caught:
+        source.fetch("quota", query(**changes))
+    assert caught.value.registry == "quota"
+    assert "no quota published" in caught.value.reason
+
+
+def test_offences_of_the_employer_only(source):
+    records = source.fetch("offences", query(employer_bin="200540000108"))[0]["records"]
+    assert [r["article"] for r in records] == ["519", "517"]
+    assert source.fetch("offences", query())[0] == {"records": []}
+
+
+def test_changing_returned_facts_does_not_change_the_fixtures(source):
+    source.fetch("ulcrs", query())[0]["contracts"].clear()
+    assert len(source.fetch("ulcrs", query())[0]["contracts"]) == 3
+
+
+@pytest.fixture
+def own_dir(tmp_path):
+    for name in REGISTRIES:
+        (tmp_path / f"{name}.json").write_text(
+            (FixtureSource().directory / f"{name}.json").read_text()
+        )
+    return tmp_path
+
+
+def test_an_edited_file_is_read_again(own_dir):
+    source = FixtureSource(own_dir)
+    assert source.fetch("offences", query())[0] == {"records": []}
+    path = own_dir / "offences.json"
+    path.write_text(json.dumps({"records": [
+        {"employer_bin": EMPLOYER, "article": "519", "decided_on": "2025-01-01"},
+    ]}))
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert len(source.fetch("offences", query())[0]["records"]) == 1
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (None, "cannot read ulcrs.json"),
+        ("{not json", "cannot read ulcrs.json"),
+        ('{"contract": []}', "has no list 'contracts'"),
+        ('{"contracts": [{"employer_bin": "150540000106"}]}', "ulcrs.json does not fit"),
+        (
+            json.dumps({"contracts": [{
+                "employer_bin": EMPLOYER, "passport": "N1", "number": "1",
+                "kind": "labour", "registered_on": "04.03.2025",
+            }]}),
+            "'registered_on': ['Not a valid date.']",
+        ),
+    ],
+)
+def test_a_broken_fixture_file_makes_the_registry_unavailable(own_dir, content, reason):
+    path = own_dir / "ulcrs.json"
+    if content is None:
+        path.unlink()
+    else:
+        path.write_text(content)
+    with pytest.raises(RegistryUnavailable) as caught:
+        FixtureSource(own_dir).fetch("ulcrs", query())
+    assert reason in caught.value.reason
