@@ -1,0 +1,715 @@
+"""Load rule files, check them, consolidate amendments, and choose a version by date.
+
+A rule file is one version of one regulation (policies/<regulation>/<version>.yaml).
+A version may be written whole, or as an amendment of an earlier one (`amends:`)
+that adds, replaces and removes requirements, derived facts and parameters; the
+loader consolidates it into a whole version. Every problem found is reported as
+(file, line, message); nothing in a rule file is ever executed.
+"""
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import compiler, errors, expressions, facts, yamlfile
+from .expressions import ExpressionError
+
+DEFAULT_REGULATION = "kz-foreign-labour"
+LANGS = ("en", "ru", "kk")
+STATUSES = ("met", "unmet", "unknown", "not_applicable")
+EFFECTS = ("refuse", "warn")
+
+TOP_KEYS = {"regulation", "version", "effective_from", "effective_to", "title", "act", "amends",
+            "readings", "parameters", "derive", "requirements", "sources", "open_questions", "notes"}
+REQ_KEYS = {"id", "title", "citation", "scope", "condition", "effect", "explain", "readings", "note", "after"}
+DERIVE_KEYS = {"id", "fact", "collection", "for_each", "when", "value", "set", "readings", "note", "after"}
+ACT_KEYS = {"title", "number", "date", "registration", "url", "in_force", "note"}
+READING_KEYS = {"id", "text", "source", "strength"}
+PARAM_KEYS = {"value", "unit", "description", "readings"}
+CHANGE_KEYS = {"add", "replace", "remove"}
+
+
+@dataclass
+class Problem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self):
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+@dataclass
+class Template:
+    text: str
+    parts: list          # [str | (source, node)]
+
+
+@dataclass
+class Requirement:
+    id: str
+    title: dict
+    citation: str
+    effect: str
+    scope_src: str
+    condition_src: str
+    scope: object
+    condition: object
+    explain: dict        # status -> lang -> Template
+    readings: list
+    facts: set           # fact types named directly
+    registries: set      # registries needed, through derived facts too
+    raw: dict
+    line: int = 0
+
+
+@dataclass
+class Derivation:
+    id: str
+    fact: str
+    foreach: tuple | None    # (var, fact type)
+    when: object
+    value: object
+    set: dict                # field -> node
+    raw: dict
+    stage: int = 1
+    registries: set = field(default_factory=set)
+
+
+@dataclass
+class Version:
+    regulation: str
+    version: str
+    effective_from: str
+    effective_to: str | None
+    title: dict
+    acts: list
+    readings: list
+    parameters: dict         # name -> {"value", ...}
+    derivations: list
+    requirements: list
+    fact_types: dict
+    shifts: dict
+    digest: str
+    files: list
+    amends: str | None = None
+    rules: dict = field(default_factory=dict)       # engine rule dicts
+    actions: dict = field(default_factory=dict)     # rule name -> compiler.Action
+    stages: int = 1
+    engine_name: str = ""
+
+    @property
+    def key(self):
+        return f"{self.regulation}@{self.version}"
+
+    def in_force_on(self, day):
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+    def requirement(self, rid):
+        return next((r for r in self.requirements if r.id == rid), None)
+
+    def describe(self, lang="en"):
+        """This version's requirements, parameters, citations and readings, for people and clients."""
+        return {
+            "regulation": self.regulation, "version": self.version,
+            "effective": {"from": self.effective_from, "to": self.effective_to},
+            "title": text_in(self.title, lang), "amends": self.amends,
+            "acts": self.acts, "digest": self.digest,
+            "readings": [{"id": r["id"], "text": text_in(r.get("text"), lang),
+                          **({"source": r["source"]} if r.get("source") else {})} for r in self.readings],
+            "parameters": {k: _plain(v) for k, v in self.parameters.items()},
+            "requirements": [{
+                "id": r.id, "title": text_in(r.title, lang), "citation": r.citation, "effect": r.effect,
+                "scope": r.scope_src, "condition": r.condition_src, "readings": r.readings,
+                "registries": sorted(r.registries)} for r in self.requirements],
+            "derived_facts": [{"id": d.id, "fact": d.fact, **_plain({k: d.raw[k] for k in ("for_each", "when", "value", "set") if k in d.raw})}
+                              for d in self.derivations],
+        }
+
+
+@dataclass
+class Regulation:
+    id: str
+    versions: list
+
+    @property
+    def title(self):
+        return self.versions[-1].title if self.versions else {}
+
+
+def text_in(texts, lang):
+    if isinstance(texts, dict):
+        return texts.get(lang) or texts.get("en") or next(iter(texts.values()), "")
+    return texts or ""
+
+
+def _plain(obj):
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_plain(v) for v in obj]
+    return obj
+
+
+class Rulebook:
+    """Every regulation's versions, loaded from one policies directory."""
+
+    def __init__(self, regulations, directory):
+        self.regulations = regulations
+        self.directory = directory
+        self.default_regulation = DEFAULT_REGULATION if DEFAULT_REGULATION in regulations else next(iter(regulations), None)
+
+    def regulation(self, rid=None):
+        rid = rid or self.default_regulation
+        reg = self.regulations.get(rid)
+        if reg is None:
+            raise errors.UnknownRegulation(
+                f"unknown regulation '{rid}'; known: {', '.join(sorted(self.regulations))}",
+                {"regulation": [f"must be one of: {', '.join(sorted(self.regulations))}"]})
+        return reg
+
+    def version(self, regulation, version, field_name="version"):
+        reg = self.regulation(regulation)
+        for v in reg.versions:
+            if v.version == version:
+                return v
+        known = ", ".join(v.version for v in reg.versions)
+        raise errors.UnknownVersion(f"regulation '{reg.id}' has no version '{version}'; versions: {known}",
+                                    {field_name: [f"must be one of: {known}"]})
+
+    def select(self, regulation=None, version=None, as_of=None, submitted_on=None):
+        """The version to judge under: `version`, else in force on `as_of`, else on `submitted_on`."""
+        if version:
+            return self.version(regulation, version)
+        reg = self.regulation(regulation)
+        day, name = (as_of, "as_of") if as_of else (submitted_on, "application.submitted_on")
+        for v in reg.versions:
+            if v.in_force_on(day):
+                return v
+        periods = "; ".join(f"{v.version}: {v.effective_from} to {v.effective_to or 'open'}" for v in reg.versions)
+        raise errors.NoVersionInForce(
+            f"no version of '{reg.id}' was in force on {day} ({periods})",
+            {name: [f"no version in force on {day}"]})
+
+    def diff(self, regulation, from_version, to_version, lang="en"):
+        from .diff import diff
+        return diff(self.version(regulation, from_version, "from"), self.version(regulation, to_version, "to"), lang)
+
+
+# --- loading ----------------------------------------------------------------------
+
+def load(directory, register=True):
+    """Load and check every rule file under `directory`; raise RuleFileError on any problem."""
+    book, problems = check(directory)
+    if problems:
+        raise errors.RuleFileError(problems)
+    if register:
+        from . import engine
+        for reg in book.regulations.values():
+            for v in reg.versions:
+                engine.register(v)
+    return book
+
+
+def check(directory):
+    """Load every rule file; return (rulebook, problems) without raising."""
+    directory = Path(directory)
+    problems = []
+    if not directory.is_dir():
+        return Rulebook({}, directory), [Problem(str(directory), 0, "no such directory")]
+    raw_by_reg = {}
+    for path in sorted(directory.glob("*/*.yaml")) + sorted(directory.glob("*/*.yml")):
+        rel = str(path)
+        try:
+            text = path.read_bytes()
+            doc = yamlfile.load(text.decode("utf-8"))
+        except UnicodeDecodeError:
+            problems.append(Problem(rel, 1, "the file is not UTF-8 text"))
+            continue
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+            msg = getattr(e, "problem", None) or str(e)
+            problems.append(Problem(rel, (mark.line + 1) if mark else 1, f"YAML: {msg}"))
+            continue
+        if not isinstance(doc, dict):
+            problems.append(Problem(rel, 1, "a rule file must be a mapping with regulation, version, ..."))
+            continue
+        reg_id = doc.get("regulation")
+        if reg_id != path.parent.name:
+            problems.append(Problem(rel, yamlfile.line_of(doc, "regulation"),
+                                    f"regulation must be '{path.parent.name}' (the folder's name), got {reg_id!r}"))
+            continue
+        if str(doc.get("version")) != path.stem:
+            problems.append(Problem(rel, yamlfile.line_of(doc, "version"),
+                                    f"version must be '{path.stem}' (the file's name), got {doc.get('version')!r}"))
+            continue
+        raw_by_reg.setdefault(reg_id, {})[path.stem] = (rel, doc, text)
+    regulations = {}
+    for reg_id, raws in sorted(raw_by_reg.items()):
+        versions = []
+        for name in sorted(raws):
+            v = _Consolidator(reg_id, raws, problems).version(name)
+            if v is not None:
+                versions.append(v)
+        versions.sort(key=lambda v: v.effective_from)
+        _check_periods(versions, raws, problems)
+        regulations[reg_id] = Regulation(reg_id, versions)
+    return Rulebook(regulations, directory), _dedupe(problems)
+
+
+def _dedupe(problems):
+    seen, out = set(), []
+    for p in problems:
+        key = (p.file, p.line, p.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def _check_periods(versions, raws, problems):
+    for prev, nxt in zip(versions, versions[1:]):
+        rel, doc, _ = raws[prev.version]
+        if prev.effective_to is None:
+            day = dt.date.fromisoformat(nxt.effective_from) - dt.timedelta(days=1)
+            prev.effective_to = day.isoformat()
+            continue
+        end = dt.date.fromisoformat(prev.effective_to)
+        start = dt.date.fromisoformat(nxt.effective_from)
+        if end >= start:
+            problems.append(Problem(rel, yamlfile.line_of(doc, "effective_to"),
+                                    f"version {prev.version} (to {prev.effective_to}) overlaps version {nxt.version} (from {nxt.effective_from})"))
+        elif end + dt.timedelta(days=1) != start:
+            problems.append(Problem(rel, yamlfile.line_of(doc, "effective_to"),
+                                    f"gap between version {prev.version} (to {prev.effective_to}) and {nxt.version} (from {nxt.effective_from})"))
+
+
+class _Consolidator:
+    """Turn one file (and the chain it amends) into a checked, compiled Version."""
+
+    def __init__(self, reg_id, raws, problems):
+        self.reg_id, self.raws, self.problems = reg_id, raws, problems
+        self._raw_cache = {}
+
+    def err(self, rel, line, message):
+        self.problems.append(Problem(rel, line, message))
+
+    def version(self, name, chain=()):
+        rel, doc, text = self.raws[name]
+        if name in chain:
+            self.err(rel, yamlfile.line_of(doc, "amends"), f"amendments form a cycle: {' -> '.join(chain + (name,))}")
+            return None
+        before = len(self.problems)
+        for key in doc:
+            if key not in TOP_KEYS:
+                self.err(rel, yamlfile.line_of(doc, key), f"unknown key '{key}'; allowed: {', '.join(sorted(TOP_KEYS))}")
+        eff_from = self.date(rel, doc, "effective_from", required=True)
+        eff_to = self.date(rel, doc, "effective_to")
+        title = self.texts(rel, doc, "title", required=True)
+        act = self.act(rel, doc)
+        base = None
+        if "amends" in doc:
+            target = str(doc["amends"])
+            if target not in self.raws:
+                self.err(rel, yamlfile.line_of(doc, "amends"),
+                         f"amends version '{target}', which does not exist in {self.reg_id}/")
+                return None
+            base_raw = self.consolidated(target, chain + (name,))
+            if base_raw is None:
+                return None
+            base = target
+        readings = self.readings(rel, doc, base_raw["readings"] if base else [])
+        params = self.parameters(rel, doc, base_raw["parameters"] if base else {})
+        derive = self.changes(rel, doc, "derive", DERIVE_KEYS, base_raw["derive"] if base else None)
+        reqs = self.changes(rel, doc, "requirements", REQ_KEYS, base_raw["requirements"] if base else None)
+        if len(self.problems) > before or eff_from is None:
+            return None
+        acts = (base_raw["acts"] if base else []) + ([act] if act else [])
+        files = (base_raw["files"] if base else []) + [(rel, text)]
+        self._raw_cache[name] = {"readings": readings, "parameters": params, "derive": derive,
+                                 "requirements": reqs, "acts": acts, "files": files}
+        digest = hashlib.sha256()
+        for _, t in files:
+            digest.update(hashlib.sha256(t).digest())
+        v = Version(self.reg_id, name, eff_from, eff_to, title, acts, readings, params, [], [], {}, {},
+                    "sha256:" + digest.hexdigest(), [f for f, _ in files], base)
+        self.build(v, derive, reqs, readings, params)
+        if len(self.problems) > before:
+            return None
+        return v
+
+    def consolidated(self, name, chain):
+        """The consolidated raw content of an earlier version (its problems are reported once)."""
+        if name not in self._raw_cache and self.version(name, chain) is None:
+            return None
+        return self._raw_cache[name]
+
+    # -- pieces -----------------------------------------------------------------
+
+    def date(self, rel, doc, key, required=False):
+        if key not in doc:
+            if required:
+                self.err(rel, doc.line, f"missing '{key}' (YYYY-MM-DD)")
+            return None
+        try:
+            return dt.date.fromisoformat(str(doc[key])).isoformat()
+        except ValueError:
+            self.err(rel, yamlfile.line_of(doc, key), f"'{key}' must be a date YYYY-MM-DD, got {doc[key]!r}")
+            return None
+
+    def texts(self, rel, obj, key, required=False, where=""):
+        val = obj.get(key) if isinstance(obj, dict) else None
+        line = yamlfile.line_of(obj, key)
+        if val is None:
+            if required:
+                self.err(rel, line, f"{where}missing '{key}' (with en and ru texts)")
+            return {}
+        if not isinstance(val, dict):
+            self.err(rel, line, f"{where}'{key}' must have texts by language: en, ru (and optionally kk)")
+            return {}
+        for lang in val:
+            if lang not in LANGS:
+                self.err(rel, yamlfile.line_of(val, lang), f"{where}unknown language '{lang}' in '{key}'; use en, ru, kk")
+            elif not isinstance(val[lang], str) or not val[lang].strip():
+                self.err(rel, yamlfile.line_of(val, lang), f"{where}'{key}.{lang}' must be non-empty text")
+        for lang in ("en", "ru"):
+            if lang not in val:
+                self.err(rel, line, f"{where}'{key}' has no {'Russian' if lang == 'ru' else 'English'} text ({lang})")
+        return dict(val)
+
+    def act(self, rel, doc):
+        act = doc.get("act")
+        if act is None:
+            self.err(rel, doc.line, "missing 'act': the legal act this version encodes (title, number, date, url)")
+            return None
+        if not isinstance(act, dict):
+            self.err(rel, yamlfile.line_of(doc, "act"), "'act' must be a mapping")
+            return None
+        self.keys(rel, act, ACT_KEYS, "act")
+        self.texts(rel, act, "title", required=True, where="act: ")
+        for k in ("number", "date", "url"):
+            if not act.get(k):
+                self.err(rel, act.line, f"act: missing '{k}'")
+        return _plain(act)
+
+    def keys(self, rel, obj, allowed, where):
+        for key in obj:
+            if key not in allowed:
+                self.err(rel, yamlfile.line_of(obj, key), f"{where}: unknown key '{key}'; allowed: {', '.join(sorted(allowed))}")
+
+    def readings(self, rel, doc, base):
+        out = list(base)
+        items = doc.get("readings") or []
+        if not isinstance(items, list):
+            self.err(rel, yamlfile.line_of(doc, "readings"), "'readings' must be a list")
+            return out
+        ids = {r["id"] for r in out}
+        for r in items:
+            if not isinstance(r, dict) or not r.get("id"):
+                self.err(rel, yamlfile.line_of(r) if isinstance(r, dict) else items.line, "each reading needs an id and a text")
+                continue
+            self.keys(rel, r, READING_KEYS, f"reading {r['id']}")
+            self.texts(rel, r, "text", required=True, where=f"reading {r['id']}: ")
+            if r["id"] in ids:
+                self.err(rel, r.line, f"duplicate reading id '{r['id']}'")
+            ids.add(r["id"])
+            out.append(_plain(r))
+        return out
+
+    def parameters(self, rel, doc, base):
+        out = dict(base)
+        params = doc.get("parameters") or {}
+        if not isinstance(params, dict):
+            self.err(rel, yamlfile.line_of(doc, "parameters"), "'parameters' must be a mapping of name: {value: ...}")
+            return out
+        for name, spec in params.items():
+            line = yamlfile.line_of(params, name)
+            if not re.fullmatch(r"[a-z_][a-z0-9_]*", str(name)):
+                self.err(rel, line, f"parameter name '{name}' must be lower_case_with_underscores")
+            if not isinstance(spec, dict) or "value" not in spec:
+                self.err(rel, line, f"parameter '{name}' must be a mapping with a 'value'")
+                continue
+            self.keys(rel, spec, PARAM_KEYS, f"parameter {name}")
+            v = spec["value"]
+            if not isinstance(v, (bool, int, float, str, list)):
+                self.err(rel, line, f"parameter '{name}': value must be a number, text, true/false or a list")
+            if name in base and type(base[name]["value"]) is not type(v) and not (
+                    isinstance(v, (int, float)) and isinstance(base[name]["value"], (int, float))):
+                self.err(rel, line, f"parameter '{name}' was a {type(base[name]['value']).__name__}, "
+                                    f"the amendment makes it a {type(v).__name__}")
+            out[name] = {**_plain(spec), "line": line, "file": rel}
+        return out
+
+    def changes(self, rel, doc, key, allowed, base):
+        """A whole list (base file) or add/replace/remove (amendment), consolidated."""
+        val = doc.get(key)
+        line = yamlfile.line_of(doc, key)
+        if base is None:
+            if val is None:
+                val = []
+            if not isinstance(val, list):
+                self.err(rel, line, f"'{key}' must be a list (or, in an amendment, add/replace/remove)")
+                return []
+            return self.items(rel, val, allowed, key)
+        out = list(base)
+        if val is None:
+            return out
+        if not isinstance(val, dict):
+            self.err(rel, line, f"in an amendment, '{key}' must have add, replace and/or remove")
+            return out
+        self.keys(rel, val, CHANGE_KEYS, key)
+        ids = [i["id"] for i in out]
+        for rid in val.get("remove") or []:
+            if rid not in ids:
+                self.err(rel, yamlfile.line_of(val, "remove"), f"{key}: cannot remove '{rid}': the amended version has no such id")
+            else:
+                out = [i for i in out if i["id"] != rid]
+                ids.remove(rid)
+        for item in self.items(rel, val.get("replace") or [], allowed, key):
+            if item["id"] not in ids:
+                self.err(rel, item.get("__line", line), f"{key}: cannot replace '{item['id']}': the amended version has no such id (use add)")
+            else:
+                out = [item if i["id"] == item["id"] else i for i in out]
+        for item in self.items(rel, val.get("add") or [], allowed, key):
+            if item["id"] in ids:
+                self.err(rel, item.get("__line", line), f"{key}: cannot add '{item['id']}': it already exists (use replace)")
+                continue
+            after = item.get("after")
+            pos = ids.index(after) + 1 if after in ids else len(out)
+            if after and after not in ids:
+                self.err(rel, item.get("__line", line), f"{key}: '{item['id']}' is to follow '{after}', which does not exist")
+            out.insert(pos, item)
+            ids.insert(pos, item["id"])
+        return out
+
+    def items(self, rel, items, allowed, key):
+        out, seen = [], set()
+        if not isinstance(items, list):
+            self.err(rel, getattr(items, "line", 1), f"'{key}' entries must be a list")
+            return out
+        for item in items:
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+                self.err(rel, getattr(item, "line", getattr(items, "line", 1)), f"each entry of '{key}' needs an 'id'")
+                continue
+            self.keys(rel, item, allowed, f"{key[:-1] if key.endswith('s') else key} {item['id']}")
+            if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", item["id"]):
+                self.err(rel, item.line, f"id '{item['id']}' must be lower-case words joined by hyphens")
+            if item["id"] in seen:
+                self.err(rel, item.line, f"duplicate id '{item['id']}' in '{key}'")
+            seen.add(item["id"])
+            d = _plain(item)
+            d["__line"], d["__file"] = item.line, rel
+            d["__lines"] = dict(item.key_lines)
+            out.append(d)
+        return out
+
+    # -- parse and compile --------------------------------------------------------
+
+    def build(self, v, derive, reqs, readings, params):
+        values = {k: p["value"] for k, p in params.items()}
+        reading_ids = {r["id"] for r in readings}
+        ftypes = {k: facts.FactType(ft.name, dict(ft.fields), ft.collection, ft.registry, False, ft.singleton)
+                  for k, ft in facts.INPUT_FACTS.items()}
+        shifts = {}
+        used_params = set()
+        stage_of = {k: 0 for k in ftypes}
+        regs_of = {k: ({ft.registry} if ft.registry else set()) for k, ft in ftypes.items()}
+
+        def expr(item, key, scope, required=True):
+            src = item.get(key)
+            if src is None:
+                if required:
+                    self.err(item["__file"], item["__line"], f"'{item['id']}': missing '{key}'")
+                return None, ""
+            try:
+                node = expressions.parse(src, scope)
+            except ExpressionError as e:
+                self.err(item["__file"], item["__lines"].get(key, item["__line"]), f"'{item['id']}' {key}: {e}")
+                return None, str(src)
+            used_params.update(scope.used_params)
+            return node, str(src)
+
+        for d in derive:
+            rel, line = d["__file"], d["__line"]
+            name = d.get("fact")
+            if not isinstance(name, str) or not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+                self.err(rel, line, f"derive '{d['id']}': 'fact' must name the fact it asserts (lower_case)")
+                continue
+            if name in facts.INPUT_FACTS:
+                self.err(rel, line, f"derive '{d['id']}': '{name}' is an input fact; derive a new name")
+                continue
+            foreach = None
+            scope = expressions.Scope(ftypes, values, shifts=shifts)
+            if d.get("for_each") is not None:
+                m = re.fullmatch(r"\s*([a-z_][a-z0-9_]*)\s+in\s+([a-z_][a-z0-9_]*)\s*", str(d["for_each"]))
+                coll = m and next((ft for ft in ftypes.values() if ft.collection == m.group(2)), None)
+                if not coll:
+                    self.err(rel, d["__lines"].get("for_each", line),
+                             f"derive '{d['id']}': for_each must read 'x in <list>'; lists: "
+                             + ", ".join(sorted(ft.collection for ft in ftypes.values() if ft.collection)))
+                    continue
+                foreach = (m.group(1), coll.name)
+                scope = scope.bind(*foreach)
+            if ("when" in d) == ("value" in d):
+                self.err(rel, line, f"derive '{d['id']}': give exactly one of 'when' (assert if true) or 'value' (assert per element with value true/false)")
+                continue
+            if "value" in d and not foreach:
+                self.err(rel, line, f"derive '{d['id']}': 'value' needs 'for_each'")
+                continue
+            when, _ = expr(d, "when", scope, required=False)
+            value, _ = expr(d, "value", scope, required=False)
+            cond = when if when is not None else value
+            if cond is None:
+                continue
+            set_scope = expressions.Scope(ftypes, values, scope.variables, shifts, allow_ifelse=True)
+            sets, set_types = {}, {}
+            for fname, src in (d.get("set") or {}).items():
+                try:
+                    node = expressions.parse(src, set_scope)
+                except ExpressionError as e:
+                    self.err(rel, d["__lines"].get("set", line), f"derive '{d['id']}' set {fname}: {e}")
+                    continue
+                sets[fname], set_types[fname] = node, expressions.type_of(node)
+            used_params.update(set_scope.used_params)
+            for other in set_scope.used_facts - scope.used_facts - {"application"} - ({foreach[1]} if foreach else set()):
+                self.err(rel, d["__lines"].get("set", line),
+                         f"derive '{d['id']}': set may only read facts its condition names; '{other}' is not in it")
+            refs = expressions.referenced_facts(cond) | set_scope.used_facts
+            for r in refs:
+                if r not in stage_of:
+                    self.err(rel, line, f"derive '{d['id']}' names '{r}' before it is derived")
+            stage = 1 + max([stage_of.get(r, 0) for r in refs] + [0])
+            fields = dict(set_types)
+            if value is not None:
+                fields["value"] = "bool"
+            if foreach:
+                fields["of"] = "string"
+            ft = ftypes.get(name)
+            if ft is None:
+                ft = ftypes[name] = facts.FactType(name, fields, d.get("collection") or (name + "s" if foreach else None),
+                                                   None, True, singleton=not foreach)
+            elif ft.fields != fields or ft.singleton != (not foreach):
+                self.err(rel, line, f"derive '{d['id']}': '{name}' is also derived elsewhere with other fields")
+                continue
+            stage_of[name] = max(stage_of.get(name, 0), stage)
+            regs = set().union(*(regs_of.get(r, set()) for r in refs))
+            regs_of[name] = regs_of.get(name, set()) | regs
+            ft.rule_ids.append(d["id"])
+            v.derivations.append(Derivation(d["id"], name, foreach, when, value, sets, d, stage, regs))
+
+        final = 1 + max([dv.stage for dv in v.derivations] + [0])
+        for r in reqs:
+            rel, line = r["__file"], r["__line"]
+            title = self.texts(rel, r, "title", required=True, where=f"requirement '{r['id']}': ")
+            citation = r.get("citation")
+            if not isinstance(citation, str) or not citation.strip():
+                self.err(rel, line, f"requirement '{r['id']}': missing 'citation' (the article or paragraph it encodes)")
+            effect = r.get("effect")
+            if effect not in EFFECTS:
+                self.err(rel, r["__lines"].get("effect", line), f"requirement '{r['id']}': effect must be one of {', '.join(EFFECTS)}, got {effect!r}")
+            for rid in r.get("readings") or []:
+                if rid not in reading_ids:
+                    self.err(rel, r["__lines"].get("readings", line), f"requirement '{r['id']}': unknown reading '{rid}'")
+            scope = expressions.Scope(ftypes, values, shifts=shifts)
+            sc, sc_src = expr(r, "scope", scope, required=False) if "scope" in r else (expressions.TRUE, "true")
+            cscope = expressions.Scope(ftypes, values, shifts=shifts)
+            cond, cond_src = expr(r, "condition", cscope)
+            explain = self.explain(r, ftypes, values, shifts)
+            if sc is None or cond is None:
+                continue
+            refs = expressions.referenced_facts(sc) | expressions.referenced_facts(cond)
+            regs = set().union(*(regs_of.get(x, set()) for x in refs))
+            v.requirements.append(Requirement(
+                r["id"], title, citation or "", effect or "refuse", sc_src, cond_src, sc, cond, explain,
+                list(r.get("readings") or []), refs, regs, r, line))
+        v.fact_types, v.shifts, v.stages = ftypes, shifts, final
+        if not any(p.file == v.files[-1] for p in self.problems):
+            self.compile(v, final)
+
+    def explain(self, r, ftypes, values, shifts):
+        rel, line = r["__file"], r["__line"]
+        out = {}
+        ex = r.get("explain")
+        if not isinstance(ex, dict):
+            self.err(rel, line, f"requirement '{r['id']}': missing 'explain' with texts for {', '.join(STATUSES)}")
+            return out
+        for status in ex:
+            if status not in STATUSES:
+                self.err(rel, line, f"requirement '{r['id']}': explain has unknown status '{status}'; use {', '.join(STATUSES)}")
+        for status in ("met", "unmet", "unknown"):
+            if status not in ex:
+                self.err(rel, line, f"requirement '{r['id']}': explain has no text for '{status}'")
+        for status, texts in ex.items():
+            if status not in STATUSES or not isinstance(texts, dict):
+                continue
+            checked = self.texts(rel, ex, status, required=True, where=f"requirement '{r['id']}' explain ")
+            out[status] = {}
+            for lang, text in checked.items():
+                try:
+                    out[status][lang] = parse_template(text, expressions.Scope(ftypes, values, shifts=shifts, allow_ifelse=True))
+                except ExpressionError as e:
+                    self.err(rel, yamlfile.line_of(texts, lang, line), f"requirement '{r['id']}' explain.{status}.{lang}: {e}")
+        return out
+
+    def compile(self, v, final):
+        rules, actions = {}, {}
+        for d in v.derivations:
+            bound = {"application": "application"}
+            if d.foreach:
+                bound[d.foreach[0]] = d.foreach[1]
+            cb = compiler.ClauseBuilder(v.fact_types, bound)
+            variants = [(d.when, True, None)] if d.when is not None else [(d.value, True, True), (d.value, False, False)]
+            for node, pos, value in variants:
+                for i, clause in enumerate(self.clauses(cb, node, pos, d.raw["__file"], d.raw["__line"], d.id)):
+                    name = f"derive.{d.id}.{'when' if value is None else value}.{i}"
+                    rules[name] = {"all": compiler.patterns(clause, bound, d.stage)}
+                    actions[name] = compiler.Action("derive", d.id, fact=d.fact, foreach=d.foreach[0] if d.foreach else "",
+                                                    value=value, set=d.set)
+        bound = {"application": "application"}
+        cb = compiler.ClauseBuilder(v.fact_types, bound)
+        app_t = facts.INPUT_FACTS["application"].fields
+        for r in v.requirements:
+            oks = [expressions.Cmp("==", expressions.Field("application", "application", f"ok_{g}", "bool", f"ok_{g}"), expressions.TRUE)
+                   for g in sorted(r.registries)]
+            missing = [expressions.Cmp("==", expressions.Field("application", "application", f"ok_{g}", "bool", f"ok_{g}"), expressions.FALSE)
+                       for g in sorted(r.registries)]
+            assert all(f"ok_{g}" in app_t for g in r.registries)
+            forms = {
+                "not_applicable": expressions.Not(r.scope),
+                "unknown": expressions.And((r.scope, expressions.Or(tuple(missing)))) if missing else expressions.FALSE,
+                "met": expressions.And((r.scope, *oks, r.condition)),
+                "unmet": expressions.And((r.scope, *oks, expressions.Not(r.condition))),
+            }
+            for status, node in forms.items():
+                for i, clause in enumerate(self.clauses(cb, node, True, r.raw["__file"], r.line, r.id)):
+                    name = f"req.{r.id}.{status}.{i}"
+                    rules[name] = {"all": compiler.patterns(clause, bound, final)}
+                    actions[name] = compiler.Action("finding", r.id, status=status)
+        v.rules, v.actions = rules, actions
+
+    def clauses(self, builder, node, pos, rel, line, item_id):
+        """DNF clauses turned into patterns right away, so a problem is reported at its rule."""
+        try:
+            out = builder.dnf(node, pos)
+            for clause in out:
+                compiler.patterns(clause, builder.bound_facts, 1)
+            return out
+        except ExpressionError as e:
+            self.err(rel, line, f"'{item_id}' cannot be compiled for the engine: {e}")
+            return []
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+def parse_template(text, scope):
+    parts, pos = [], 0
+    for m in _PLACEHOLDER.finditer(text):
+        parts.append(text[pos:m.start()])
+        parts.append((m.group(1), expressions.parse(m.group(1), scope)))
+        pos = m.end()
+    parts.append(text[pos:])
+    return Template(text, parts)

@@ -1,0 +1,232 @@
+"""One ruling end to end: version -> registries -> engine -> findings, outcome, texts.
+
+`judge` takes a validated request (server.schemas output), picks the version,
+reads only the registries that the applicable requirements need, runs the engine
+and assembles the ruling of CONTRACT 4.1 (without id and created_at: the store
+gives those).
+"""
+import adapters
+
+from . import engine, errors, expressions, facts
+from .rulebook import text_in
+
+_HIDDEN = {"t", "id", "sid"}
+
+
+def judge(book, request, *, source=None, lang="en", recorded=None):
+    """Judge one request; returns the ruling dict."""
+    app = request["application"]
+    version = book.select(request.get("regulation"), request.get("version"), request.get("as_of"), app["submitted_on"])
+    return judge_under(version, request, source=source, lang=lang, recorded=recorded)
+
+
+def judge_under(version, request, *, source=None, lang="en", recorded=None, gathered=None):
+    app = request["application"]
+    if gathered is None:
+        gathered = adapters.gather(source or adapters.source_from_env(), needed_registries(version, request),
+                                   query_for(app), inline=request.get("registry"), recorded=recorded)
+    input_facts = facts.build(request, gathered.data, available=set(gathered.data), shifts=version.shifts)
+    run = engine.run(version, input_facts)
+    by_type = _by_type(input_facts, run.derived)
+    findings = []
+    for r in version.requirements:
+        status = run.findings.get(r.id)
+        if status is None:
+            raise errors.EngineError(f"{version.key}: requirement '{r.id}' reached no conclusion")
+        findings.append({"requirement": r.id, "status": status, "effect": r.effect,
+                         "title": "", "citation": r.citation, "explanation": "",
+                         "facts": finding_facts(version, r, by_type)})
+    ruling = {
+        "outcome": outcome(findings),
+        "regulation": version.regulation,
+        "version": version.version,
+        "effective": {"from": version.effective_from, "to": version.effective_to},
+        "judged_on": request.get("as_of") or app["submitted_on"],
+        "ruleset_digest": version.digest,
+        "findings": findings,
+        "missing": list(gathered.missing),
+        "registry": {name: {**gathered.provenance.get(name, {}), **({"data": gathered.data[name]} if name in gathered.data else {})}
+                     for name in adapters.REGISTRIES if name in gathered.provenance or name in gathered.data},
+        "trace": run.trace,
+    }
+    return localize_under(ruling, version, lang)
+
+
+def outcome(findings):
+    """CONTRACT 4.1: refuse if a refusing requirement is unmet, undetermined if unknown, else approve."""
+    refusing = [f["status"] for f in findings if f["effect"] == "refuse"]
+    if "unmet" in refusing:
+        return "refuse"
+    if "unknown" in refusing:
+        return "undetermined"
+    return "approve"
+
+
+def query_for(app):
+    return adapters.Query(
+        employer_bin=app["employer"]["bin"], vacancy_code=app.get("vacancy_code") or None,
+        passports=tuple(w["passport"] for w in app.get("foreign_workers") or ()),
+        region=app["region"], year=int(app["submitted_on"][:4]), quota_category=facts.quota_category(app))
+
+
+def needed_registries(version, request):
+    """Registries read by the requirements that apply to this application."""
+    app_facts = facts.build(request, {}, shifts=version.shifts)
+    by_type = _by_type(app_facts, {})
+    needed = set()
+    for r in version.requirements:
+        if not r.registries:
+            continue
+        scope_facts = expressions.referenced_facts(r.scope)
+        if scope_facts <= {"application", "worker"} and not expressions.evaluate(r.scope, {}, by_type):
+            continue
+        needed |= r.registries
+    return [name for name in adapters.REGISTRIES if name in needed]
+
+
+def _by_type(input_facts, derived):
+    out = {}
+    for f in input_facts:
+        out.setdefault(f["t"], []).append(f)
+    for name, bucket in derived.items():
+        out[name] = list(bucket.values())
+    return out
+
+
+def _fields_read(node, out):
+    if isinstance(node, expressions.Field):
+        out.setdefault(node.fact, set()).add(node.base or node.name)
+    for child in getattr(node, "__dict__", {}).values():
+        if isinstance(child, tuple):
+            for c in child:
+                _fields_read(c, out)
+        elif hasattr(child, "__dataclass_fields__"):
+            _fields_read(child, out)
+    return out
+
+
+def finding_facts(version, req, by_type):
+    """The facts a finding rests on: the application fields it reads and the facts it names."""
+    reads = _fields_read(req.condition, _fields_read(req.scope, {}))
+    for templates in req.explain.values():
+        for tpl in templates.values():
+            for part in tpl.parts:
+                if not isinstance(part, str):
+                    _fields_read(part[1], reads)
+    out = {}
+    for fact in sorted(req.facts, key=lambda f: (f != "application", f)):
+        ft = version.fact_types[fact]
+        found = [_readable(ft, f, reads.get(fact) if fact == "application" else None) for f in by_type.get(fact, ())]
+        out[fact] = (found[0] if found else None) if ft.singleton else found
+    return out
+
+
+def _readable(ft, fact, only=None):
+    out = {}
+    for k, v in fact.items():
+        if k in _HIDDEN or "@" in k or k.startswith("ok_") or (only is not None and k not in only):
+            continue
+        out[k] = facts.iso_date(v) if ft.fields.get(k) == "date" and isinstance(v, (int, float)) else v
+    return out
+
+
+# --- texts ------------------------------------------------------------------------
+
+def localize(ruling, book, lang):
+    """Re-render a ruling's titles and explanations in another language."""
+    try:
+        version = book.version(ruling["regulation"], ruling["version"])
+    except errors.EREJEError:
+        return ruling
+    return localize_under(ruling, version, lang)
+
+
+def localize_under(ruling, version, lang):
+    for f in ruling["findings"]:
+        r = version.requirement(f["requirement"])
+        if r is None:
+            continue
+        f["title"] = text_in(r.title, lang)
+        templates = r.explain.get(f["status"]) or {}
+        tpl = templates.get(lang) or templates.get("en")
+        f["explanation"] = render(tpl, version, f["facts"]) if tpl else ""
+    ruling["language"] = lang if lang in ("en", "ru", "kk") else "en"
+    return ruling
+
+
+def _engine_view(version, finding_facts_):
+    """Finding facts back in engine form (day numbers, calendar shifts) for templates."""
+    by_type = {}
+    for name, val in finding_facts_.items():
+        ft = version.fact_types.get(name)
+        if ft is None or val is None:
+            continue
+        rows = val if isinstance(val, list) else [val]
+        conv = []
+        for row in rows:
+            row = {k: facts.day_number(v) if ft.fields.get(k) == "date" and isinstance(v, str) else v for k, v in row.items()}
+            for fname, sh in version.shifts.get(name, ()):
+                if fname in row:
+                    row[facts.shift_field_name(fname, sh)] = facts.shifted(row[fname], sh)
+            conv.append(row)
+        by_type[name] = conv
+    return by_type
+
+
+def render(template, version, finding_facts_):
+    by_type = _engine_view(version, finding_facts_)
+    out = []
+    for part in template.parts:
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        _, node = part
+        try:
+            value = expressions.evaluate(node, {}, by_type)
+        except (expressions.Missing, KeyError, ZeroDivisionError, TypeError):
+            out.append("?")
+            continue
+        out.append(expressions.format_value(value, expressions.type_of(node)) if value != "" else "—")
+    return "".join(out)
+
+
+def compare(book, request, *, source=None, versions=None, lang="en"):
+    """Judge one request under several versions (default: all) and line up the statuses."""
+    reg = book.regulation(request.get("regulation"))
+    chosen = [book.version(reg.id, v, "versions") for v in versions] if versions else list(reg.versions)
+    app = request["application"]
+    needed = sorted({g for v in chosen for g in needed_registries(v, request)}, key=adapters.REGISTRIES.index)
+    gathered = adapters.gather(source or adapters.source_from_env(), needed, query_for(app), inline=request.get("registry"))
+    rulings = {v.version: judge_under(v, request, lang=lang, gathered=gathered) for v in chosen}
+    requirements = {}
+    for v in chosen:
+        for f in rulings[v.version]["findings"]:
+            requirements.setdefault(f["requirement"], {"title": f["title"], "statuses": {}})
+    for rid, row in requirements.items():
+        for v in chosen:
+            f = next((f for f in rulings[v.version]["findings"] if f["requirement"] == rid), None)
+            row["statuses"][v.version] = f["status"] if f else "absent"
+    outcomes = {v: r["outcome"] for v, r in rulings.items()}
+    changes = []
+    for a, b in zip(chosen, chosen[1:]):
+        ra, rb = rulings[a.version], rulings[b.version]
+        if ra["outcome"] != rb["outcome"]:
+            changes.append({"from": a.version, "to": b.version, "outcome": {"from": ra["outcome"], "to": rb["outcome"]},
+                            "because": _causes(ra, rb)})
+    return {"regulation": reg.id, "versions": [v.version for v in chosen], "outcomes": outcomes,
+            "outcome_changed": len(set(outcomes.values())) > 1, "changes": changes,
+            "requirements": requirements, "rulings": rulings}
+
+
+def _causes(ra, rb):
+    """Requirements whose status moves the outcome between two rulings."""
+    sa = {f["requirement"]: f for f in ra["findings"]}
+    out = []
+    for f in rb["findings"]:
+        before = sa.get(f["requirement"], {}).get("status", "absent")
+        if f["effect"] == "refuse" and before != f["status"] and {"unmet", "unknown"} & {before, f["status"]}:
+            out.append({"requirement": f["requirement"], "title": f["title"], "from": before, "to": f["status"]})
+    for rid, f in sa.items():
+        if rid not in {x["requirement"] for x in rb["findings"]} and f["status"] in ("unmet", "unknown"):
+            out.append({"requirement": rid, "title": f["title"], "from": f["status"], "to": "absent"})
+    return out

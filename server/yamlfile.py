@@ -1,0 +1,60 @@
+"""Read YAML keeping line numbers, so every problem in a rule file points at its line."""
+import yaml
+
+
+class LDict(dict):
+    """A mapping that remembers the line of itself and of each key."""
+
+    line = 0
+    key_lines: dict
+
+
+class LList(list):
+    line = 0
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _mapping(loader, node):
+    loader.flatten_mapping(node)
+    out = LDict()
+    out.line = node.start_mark.line + 1
+    out.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in out:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key '{key}'", key_node.start_mark)
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.key_lines[key] = key_node.start_mark.line + 1
+    return out
+
+
+def _sequence(loader, node):
+    out = LList(loader.construct_object(n, deep=True) for n in node.value)
+    out.line = node.start_mark.line + 1
+    return out
+
+
+def _timestamp_as_string(loader, node):
+    # Dates stay text: the rule file's "2025-09-01" must not become a datetime.date
+    # in some places and a string in others.
+    return loader.construct_scalar(node)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_string)
+
+
+def load(text):
+    """Parse YAML text; raises yaml.YAMLError with a mark on bad syntax."""
+    return yaml.load(text, Loader=_Loader)
+
+
+def line_of(obj, key=None, default=1):
+    if isinstance(obj, LDict) and key is not None and key in getattr(obj, "key_lines", {}):
+        return obj.key_lines[key]
+    return getattr(obj, "line", default) or default
