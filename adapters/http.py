@@ -2,7 +2,7 @@
 
 import threading
 import time
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -85,10 +85,12 @@ class _Reader:
     def get(self, segments, params=None, absent_ok=False):
         """GET base/segments: the JSON object answered, or None on 404 if `absent_ok`."""
         url = "/".join([self.base_url, *(quote(s, safe="") for s in segments)])
+        if params:
+            url += "?" + urlencode(params)
         call = {"url": url}
         self.calls.append(call)
         try:
-            response = session().get(url, params=params, timeout=(self.timeout, self.timeout))
+            response = session().get(url, timeout=(self.timeout, self.timeout))
         # ConnectTimeout is also a ConnectionError: the timeouts come first.
         except requests.ConnectTimeout:
             raise self._unavailable(f"no connection within {self.timeout:g} s") from None
@@ -98,7 +100,7 @@ class _Reader:
             raise self._unavailable(f"connection failed: {_root_cause(err)}") from None
         except requests.RequestException as err:
             raise self._unavailable(f"request failed: {_root_cause(err)}") from None
-        call.update(url=response.url, status=response.status_code)
+        call["status"] = response.status_code
         if response.status_code == 404 and absent_ok:
             return None
         if response.status_code != 200:
