@@ -114,7 +114,7 @@ def finding_facts(version, req, by_type):
                 if not isinstance(part, str):
                     _fields_read(part[1], reads)
     out = {}
-    for fact in sorted(req.facts, key=lambda f: (f != "application", f)):
+    for fact in sorted(req.facts | set(reads), key=lambda f: (f != "application", f)):
         ft = version.fact_types[fact]
         found = [_readable(ft, f, reads.get(fact) if fact == "application" else None) for f in by_type.get(fact, ())]
         out[fact] = (found[0] if found else None) if ft.singleton else found
