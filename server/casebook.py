@@ -42,7 +42,11 @@ def _set(doc, path, value):
         else:
             doc = doc.setdefault(k, {})
     if isinstance(doc, list):
-        doc[int(keys[-1])] = value
+        i = int(keys[-1])
+        if i == len(doc):
+            doc.append(value)   # "workers.1" on a one-worker list adds a second worker
+        else:
+            doc[i] = value
     else:
         doc[keys[-1]] = value
 
