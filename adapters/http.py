@@ -31,8 +31,9 @@ def _new_session():
         total=2,
         connect=2,
         # A read timeout means the registry is slow: asking again would only
-        # multiply the wait, so only refused connections and gateway errors retry.
-        read=0,
+        # multiply the wait, so only refused connections and gateway errors retry
+        # (False, not 0: the timeout is then raised as itself, not as a retry error).
+        read=False,
         status=2,
         status_forcelist=(502, 503, 504),
         allowed_methods=frozenset({"GET"}),

@@ -41,9 +41,10 @@ def test_no_vacancy_code_or_an_unknown_one_gives_none(source, code):
 
 
 def test_only_the_employers_contracts_are_returned(source):
-    contracts = source.fetch("ulcrs", query())[0]["contracts"]
-    assert [c["number"] for c in contracts] == ["TD-15", "TD-16", "TD-17"]
-    assert contracts[2]["employee_iin"] is None
+    contracts = {c["number"]: c for c in source.fetch("ulcrs", query())[0]["contracts"]}
+    assert {"TD-15", "TD-16", "TD-17"} <= set(contracts)
+    assert {c["employer_bin"] for c in contracts.values()} == {EMPLOYER}
+    assert contracts["TD-17"]["employee_iin"] is None
 
 
 def test_persons_are_found_once_per_passport_in_order(source):
@@ -82,8 +83,10 @@ def test_offences_of_the_employer_only(source):
 
 
 def test_changing_returned_facts_does_not_change_the_fixtures(source):
-    source.fetch("ulcrs", query())[0]["contracts"].clear()
-    assert len(source.fetch("ulcrs", query())[0]["contracts"]) == 3
+    first = source.fetch("ulcrs", query())[0]["contracts"]
+    count = len(first)
+    first.clear()
+    assert len(source.fetch("ulcrs", query())[0]["contracts"]) == count > 0
 
 
 @pytest.fixture

@@ -1,0 +1,257 @@
+"""A registry gateway simulator: fixtures/registries/ served in the HTTP protocol of
+CONTRACT section 5, with faults to inject per registry (an error status, a delay,
+a malformed body), so that a live `ereje serve` can be watched coping with them.
+"""
+
+import signal
+import threading
+import time
+
+import click
+from flask import Flask, Response, abort, jsonify, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.serving import make_server
+
+from . import labour_exchange, migration_police, offences, quota, ulcrs
+from .base import REGISTRIES, RegistryUnavailable
+from .fixtures import FixtureSource
+
+BODY_FAULTS = ("not_json", "wrong_shape")
+
+
+def parse_fault(spec):
+    """`503`, `delay:2.5`, `not_json`, `wrong_shape`, or several joined by commas."""
+    fault = {}
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        if part in BODY_FAULTS:
+            fault["body"] = part
+        elif part.startswith("delay:"):
+            fault["delay"] = _number(part[len("delay:"):], part)
+        elif part.isdigit() and 100 <= int(part) <= 599:
+            fault["status"] = int(part)
+        else:
+            raise ValueError(
+                f"bad fault {part!r}: expected an HTTP status, delay:SECONDS, "
+                f"or one of {', '.join(BODY_FAULTS)}"
+            )
+    return fault
+
+
+def check_fault(fault):
+    """Check a fault given as JSON ({"status": 503} etc.); return it or raise ValueError."""
+    if not isinstance(fault, dict):
+        raise ValueError("a fault is a JSON object")
+    unknown = set(fault) - {"status", "delay", "body"}
+    if unknown:
+        raise ValueError(f"unknown fault keys {sorted(unknown)}: use status, delay, body")
+    status, delay, body = fault.get("status"), fault.get("delay"), fault.get("body")
+    if status is not None and not (type(status) is int and 100 <= status <= 599):
+        raise ValueError("status must be an HTTP status code")
+    if delay is not None:
+        _number(delay, "delay")
+    if body is not None and body not in BODY_FAULTS:
+        raise ValueError(f"body must be one of {', '.join(BODY_FAULTS)}")
+    return {key: value for key, value in fault.items() if value is not None}
+
+
+def _number(value, what):
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if isinstance(value, bool) or not seconds >= 0:
+        raise ValueError(f"bad delay in {what!r}: expected seconds >= 0")
+    return seconds
+
+
+class Faults:
+    """The faults in force, per registry; read and changed from many request threads."""
+
+    def __init__(self, faults=None):
+        self._lock = threading.Lock()
+        self._faults = {}
+        for registry, fault in (faults or {}).items():
+            self.set(registry, fault)
+
+    def set(self, registry, fault):
+        if registry not in REGISTRIES:
+            raise KeyError(registry)
+        with self._lock:
+            if fault:
+                self._faults[registry] = dict(fault)
+            else:
+                self._faults.pop(registry, None)
+
+    def get(self, registry):
+        with self._lock:
+            return dict(self._faults.get(registry, {}))
+
+    def all(self):
+        with self._lock:
+            return {name: dict(fault) for name, fault in self._faults.items()}
+
+    def clear(self):
+        with self._lock:
+            self._faults.clear()
+
+
+def create_simulator(fixtures_dir=None, faults=None):
+    """The simulator app; `faults` maps a registry name to {"status", "delay", "body"}."""
+    app = Flask(__name__)
+    source = FixtureSource(fixtures_dir)
+    state = Faults(faults)
+    app.extensions["registry_faults"] = state
+
+    def answer(registry, produce):
+        fault = state.get(registry)
+        time.sleep(fault.get("delay", 0))
+        if "status" in fault:
+            return jsonify(error=f"injected fault: HTTP {fault['status']}"), fault["status"]
+        if fault.get("body") == "not_json":
+            return Response("<html>gateway error</html>", content_type="application/json")
+        if fault.get("body") == "wrong_shape":
+            return jsonify(unexpected="shape")
+        try:
+            body = produce(source.records(registry))
+        except RegistryUnavailable as err:  # a broken fixture file
+            return jsonify(error=err.reason), 500
+        if body is None:
+            return jsonify(error="not found"), 404
+        return jsonify(body)
+
+    @app.get("/labour-exchange/vacancies/<code>")
+    def vacancy(code):
+        return answer("labour_exchange", lambda rows: labour_exchange.find(rows, code))
+
+    @app.get("/ulcrs/contracts")
+    def contracts():
+        bin_ = _required_arg("employer_bin")
+        return answer("ulcrs", lambda rows: {"contracts": ulcrs.find(rows, bin_)})
+
+    @app.get("/migration-police/persons/<passport>")
+    def person(passport):
+        return answer("migration_police", lambda rows: migration_police.find(rows, passport))
+
+    @app.get("/quota/<region>/<int:year>/<category>")
+    def quota_remaining(region, year, category):
+        def remaining(rows):
+            row = quota.find(rows, region, year, category)
+            return None if row is None else {"remaining": row["remaining"]}
+
+        return answer("quota", remaining)
+
+    @app.get("/offences")
+    def offence_records():
+        bin_ = _required_arg("employer_bin")
+        return answer("offences", lambda rows: {"records": offences.find(rows, bin_)})
+
+    @app.get("/_faults")
+    def list_faults():
+        return jsonify(state.all())
+
+    @app.put("/_faults/<registry>")
+    def put_fault(registry):
+        if registry not in REGISTRIES:
+            abort(404, f"no registry {registry!r}; registries: {', '.join(REGISTRIES)}")
+        try:
+            fault = check_fault(request.get_json(silent=True))
+        except ValueError as err:
+            abort(400, str(err))
+        state.set(registry, fault)
+        return jsonify(state.all())
+
+    @app.delete("/_faults")
+    def clear_faults():
+        state.clear()
+        return jsonify({})
+
+    @app.errorhandler(HTTPException)
+    def json_error(err):
+        return jsonify(error=err.description), err.code
+
+    return app
+
+
+def _required_arg(name):
+    value = request.args.get(name)
+    if not value:
+        abort(400, f"query parameter {name} is required")
+    return value
+
+
+def _fault_option(ctx, param, values):
+    faults = {}
+    for value in values:
+        registry, sep, spec = value.partition("=")
+        if not sep or registry not in REGISTRIES:
+            raise click.BadParameter(
+                f"{value!r}: expected REGISTRY=SPEC with REGISTRY one of {', '.join(REGISTRIES)}"
+            )
+        try:
+            faults.setdefault(registry, {}).update(parse_fault(spec))
+        except ValueError as err:
+            raise click.BadParameter(str(err)) from None
+    return faults
+
+
+@click.group()
+def registries():
+    """The state registries a ruling reads facts from."""
+
+
+@registries.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8090, show_default=True, help="Port to listen on (0: any free port).")
+@click.option(
+    "--fixtures",
+    "fixtures_dir",
+    type=click.Path(exists=True, file_okay=False),
+    help="Directory of registry JSON files.  [default: the repository's fixtures/registries]",
+)
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    callback=_fault_option,
+    metavar="REGISTRY=SPEC",
+    help="Make a registry misbehave; SPEC is an HTTP status (503), delay:SECONDS, "
+    "not_json or wrong_shape, several joined by commas. Repeatable.",
+)
+def serve(host, port, fixtures_dir, faults):
+    """Serve registry fixtures over HTTP as the registry gateway would.
+
+    Answers the gateway protocol (CONTRACT section 5) from the fixture files, so
+    that `ereje serve` can read registries over HTTP: start this, then run
+    `EREJE_REGISTRY_URL=http://127.0.0.1:8090 ereje serve`.
+
+    Faults can also be changed while it runs:
+
+    \b
+      curl -X PUT localhost:8090/_faults/ulcrs -H 'Content-Type: application/json' -d '{"status": 503}'
+      curl -X PUT localhost:8090/_faults/quota -H 'Content-Type: application/json' -d '{"delay": 2.5}'
+      curl -X PUT localhost:8090/_faults/offences -H 'Content-Type: application/json' -d '{"body": "not_json"}'
+      curl -X DELETE localhost:8090/_faults
+
+    Stops cleanly on Ctrl-C or SIGTERM.
+    """
+    app = create_simulator(fixtures_dir, faults)
+    server = make_server(host, port, app, threaded=True)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    thread = threading.Thread(target=server.serve_forever, name="simulator")
+    thread.start()
+    click.echo(f"Registry simulator on http://{host}:{server.port}")
+    for registry, fault in faults.items():
+        click.echo(f"  fault {registry}: {fault}")
+    try:
+        stop.wait()
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+    click.echo("Registry simulator stopped")
+
+
+if __name__ == "__main__":
+    registries()

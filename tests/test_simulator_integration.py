@@ -1,0 +1,117 @@
+"""The simulator as a real process, read by HttpSource: same facts as the fixtures,
+and every injected fault turns into a missing registry within the deadline."""
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from adapters import REGISTRIES, FixtureSource, HttpSource, Query, gather
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT_S = 0.5
+DEADLINE_S = 2 * TIMEOUT_S + 1
+
+
+def start_simulator(tmp_path, *args):
+    """Start `python -m adapters.simulator serve` on a free port; (process, base URL, log)."""
+    log = tmp_path / "simulator.log"
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "adapters.simulator", "serve", "--port", "0", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=log.open("w"),
+        text=True,
+    )
+    line = process.stdout.readline()  # printed once the socket listens
+    if not line.startswith("Registry simulator on "):
+        process.kill()
+        pytest.fail(f"simulator did not start: {line!r} {log.read_text()}")
+    return process, line.split()[-1], log
+
+
+def stop(process):
+    process.terminate()
+    try:
+        return process.wait(timeout=5)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def simulator(tmp_path_factory):
+    process, url, _ = start_simulator(tmp_path_factory.mktemp("simulator"))
+    yield url
+    stop(process)
+
+
+@pytest.fixture
+def base_url(simulator):
+    requests.delete(f"{simulator}/_faults", timeout=5).raise_for_status()
+    yield simulator
+    requests.delete(f"{simulator}/_faults", timeout=5)
+
+
+def query(employer_bin="150540000106", vacancy_code="4012345", passports=("N1234567",),
+          region="ALMATY", year=2025, quota_category="3"):
+    return Query(employer_bin, vacancy_code, tuple(passports), region, year, quota_category)
+
+
+QUERIES = [
+    query(),
+    query(passports=("N1234567", "N7654321", "P5550001", "NOBODY01", "P9990002")),
+    query(employer_bin="200540000108", vacancy_code="4077777", passports=()),
+    query(employer_bin="160641000107", vacancy_code=None, passports=("K3332221",), region="ASTANA"),
+    query(vacancy_code="0000000", region="SHYMKENT", quota_category="seasonal"),
+    query(employer_bin="210540000103", year=2031),  # no quota published: missing both ways
+]
+
+
+@pytest.mark.parametrize("asked", QUERIES)
+def test_http_gives_the_same_facts_as_the_fixtures(base_url, asked):
+    over_http = gather(HttpSource(base_url, TIMEOUT_S), REGISTRIES, asked)
+    from_files = gather(FixtureSource(), REGISTRIES, asked)
+    assert over_http.data == from_files.data
+    assert over_http.missing == from_files.missing
+    assert {p["source"] for p in over_http.provenance.values()} == {"http"}
+
+
+FAULTS = [
+    {"status": 503},
+    {"status": 500},
+    {"delay": TIMEOUT_S + 1.0},
+    {"body": "not_json"},
+    {"body": "wrong_shape"},
+]
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=lambda f: "-".join(map(str, f.values())))
+@pytest.mark.parametrize("registry", REGISTRIES)
+def test_a_faulty_registry_is_missing_within_the_deadline(base_url, registry, fault):
+    requests.put(f"{base_url}/_faults/{registry}", json=fault, timeout=5).raise_for_status()
+    started = time.monotonic()
+    gathered = gather(HttpSource(base_url, TIMEOUT_S), REGISTRIES, QUERIES[0])
+    elapsed = time.monotonic() - started
+    assert gathered.missing == [registry]
+    assert gathered.provenance[registry]["reason"]
+    assert elapsed < DEADLINE_S + 1
+    assert set(gathered.data) == set(REGISTRIES) - {registry}
+
+
+def test_faults_given_at_start_and_503_is_retried_twice(tmp_path):
+    process, url, log = start_simulator(tmp_path, "--fault", "ulcrs=503", "--fault", "quota=delay:3")
+    try:
+        started = time.monotonic()
+        gathered = gather(HttpSource(url, TIMEOUT_S), REGISTRIES, QUERIES[0])
+        assert time.monotonic() - started < DEADLINE_S + 1
+        assert gathered.missing == ["ulcrs", "quota"]
+        assert gathered.provenance["ulcrs"]["status"] == 503
+        assert "no answer within" in gathered.provenance["quota"]["reason"]
+    finally:
+        assert stop(process) == 0  # SIGTERM is a clean stop
+    asked = [line for line in log.read_text().splitlines() if "GET /ulcrs/contracts" in line]
+    assert len(asked) == 3  # the first try and two retries
