@@ -143,3 +143,6 @@ def test_cmd(directory, verbose):
     click.echo(f"{len(cases) - failed} passed, {failed} failed")
     if failed or problems or not cases:
         sys.exit(1)
+
+from adapters.simulator import registries as _registries  # noqa: E402
+main.add_command(_registries)
