@@ -57,4 +57,6 @@ def load(text):
 def line_of(obj, key=None, default=1):
     if isinstance(obj, LDict) and key is not None and key in getattr(obj, "key_lines", {}):
         return obj.key_lines[key]
+    if isinstance(obj, dict) and "__line" in obj:   # an entry already made plain by the loader
+        return obj.get("__lines", {}).get(key, obj["__line"])
     return getattr(obj, "line", default) or default
