@@ -146,3 +146,6 @@ def test_cmd(directory, verbose):
 
 from adapters.simulator import registries as _registries  # noqa: E402
 main.add_command(_registries)
+
+from server.serving import serve_command as _serve  # noqa: E402
+main.add_command(_serve)

@@ -214,6 +214,9 @@ DiffQuerySchema = Strict.from_dict(
 )
 
 
+ReferenceQuerySchema = Strict.from_dict({"reference": Text(required=True)}, name="ReferenceQuerySchema")
+
+
 def field_errors(messages, prefix=""):
     """Flatten marshmallow's nested messages into {"dotted.json.path": [message, ...]}.
 
@@ -300,7 +303,7 @@ class VersionSummarySchema(Schema):
 
 class RegulationSchema(Schema):
     id = fields.String(required=True)
-    title = fields.Raw()
+    title = fields.String()
     versions = fields.List(fields.Nested(VersionSummarySchema))
 
 
@@ -309,23 +312,47 @@ class RegulationsSchema(Schema):
     regulations = fields.List(fields.Nested(RegulationSchema))
 
 
+class RequirementSchema(Schema):
+    id = fields.String(required=True)
+    title = fields.String()
+    citation = fields.String()
+    effect = fields.String(validate=validate.OneOf(["refuse", "warn"]))
+    scope = fields.String(metadata={"description": "when it applies, in the rule expression language"})
+    condition = fields.String()
+    readings = fields.List(fields.String(), metadata={"description": "ids of the readings taken"})
+    registries = fields.List(fields.String())
+
+
 class VersionDescriptionSchema(Schema):
     regulation = fields.String()
     version = fields.String()
     effective = fields.Nested(EffectiveSchema)
-    act = fields.Raw()
-    requirements = fields.List(fields.Dict())
-    parameters = fields.Dict()
-    citations = fields.Raw()
-    readings = fields.Raw()
+    title = fields.String()
+    amends = fields.String(allow_none=True)
+    acts = fields.List(fields.Dict(), metadata={"description": "the legal acts this version encodes"})
+    digest = fields.String()
+    readings = fields.List(fields.Dict(), metadata={"description": "how the rule file reads open points of law"})
+    parameters = fields.Dict(keys=fields.String(), values=fields.Dict())
+    requirements = fields.List(fields.Nested(RequirementSchema))
+    derived_facts = fields.Raw()
+
+
+class ChangeSetSchema(Schema):
+    added = fields.Raw()
+    removed = fields.Raw()
+    changed = fields.Raw()
 
 
 class DiffSchema(Schema):
+    regulation = fields.String()
     from_ = fields.String(data_key="from")
     to = fields.String()
-    added = fields.List(fields.Raw())
-    removed = fields.List(fields.Raw())
-    changed = fields.List(fields.Raw())
+    added = fields.List(fields.Nested(RequirementSchema))
+    removed = fields.List(fields.Nested(RequirementSchema))
+    changed = fields.List(fields.Dict())
+    parameters = fields.Nested(ChangeSetSchema)
+    derived_facts = fields.Nested(ChangeSetSchema)
+    readings = fields.Raw()
 
 
 class HealthSchema(Schema):
@@ -333,10 +360,21 @@ class HealthSchema(Schema):
     regulations = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
 
+class RulingListSchema(Schema):
+    rulings = fields.List(fields.Nested(RulingSchema))
+
+
+class RequirementStatusesSchema(Schema):
+    title = fields.String()
+    statuses = fields.Dict(keys=fields.String(), values=fields.String(),
+                           metadata={"description": "version -> status (absent: not in that version)"})
+
+
 class ComparisonSchema(Schema):
     regulation = fields.String()
     versions = fields.List(fields.String())
-    rulings = fields.Dict(keys=fields.String(), values=fields.Nested(RulingSchema))
-    requirements = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.String()))
+    outcomes = fields.Dict(keys=fields.String(), values=fields.String())
     outcome_changed = fields.Boolean()
-    changes = fields.List(fields.Raw())
+    changes = fields.List(fields.Dict(), metadata={"description": "per pair of versions: outcome and causes"})
+    requirements = fields.Dict(keys=fields.String(), values=fields.Nested(RequirementStatusesSchema))
+    rulings = fields.Dict(keys=fields.String(), values=fields.Nested(RulingSchema))

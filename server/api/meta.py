@@ -1,0 +1,23 @@
+"""Endpoints outside /v1 that stay open: health and the OpenAPI description."""
+
+from flask import Blueprint
+
+from server.api import openapi
+from server.api.http import book
+
+bp = Blueprint("meta", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 once the rule sets are loaded (create_app fails otherwise)."""
+    return {
+        "status": "ok",
+        "regulations": {r.id: [v.version for v in r.versions] for r in book().regulations.values()},
+    }
+
+
+@bp.get("/openapi.json")
+def spec():
+    """OpenAPI 3 description of every endpoint, with the sample applications as examples."""
+    return openapi.build()

@@ -1,0 +1,61 @@
+"""/v1/rulings: judge and store, read back, replay under another version."""
+
+from flask import Blueprint, request, url_for
+
+from server import errors, rulings, store
+from server.api.http import book, db, json_body, language, source
+from server.schemas import ReferenceQuerySchema, ReplayRequestSchema, RulingRequestSchema, load
+
+bp = Blueprint("rulings", __name__, url_prefix="/rulings")
+
+
+@bp.post("")
+def create():
+    """Judge one ruling request; store and return the ruling."""
+    facts = load(RulingRequestSchema(), json_body())
+    lang = language()
+    ruling = rulings.judge(book(), facts, source=source(), lang=lang)
+    return _stored(store.save_ruling(db(), ruling, facts, lang))
+
+
+@bp.get("")
+def index():
+    """Every stored ruling (replays included) for one application reference, oldest first."""
+    query = load(ReferenceQuerySchema(), request.args.to_dict())
+    return {"rulings": store.find_by_reference(db(), query["reference"])}
+
+
+@bp.get("/<ruling_id>")
+def show(ruling_id):
+    """A stored ruling, its texts in the negotiated language."""
+    ruling = _find(ruling_id)
+    try:
+        return rulings.localize(ruling, book(), language())
+    except errors.EREJEError:
+        # Its version is no longer loaded: the ruling as it was written still stands.
+        return ruling
+
+
+@bp.post("/<ruling_id>/replay")
+def replay(ruling_id):
+    """Judge a stored ruling's facts again, with the registry data it recorded."""
+    original = _find(ruling_id)
+    choice = load(ReplayRequestSchema(), json_body(optional=True))
+    facts = store.get_request(db(), ruling_id)
+    if choice["version"] or choice["as_of"]:
+        facts = {**facts, **choice}  # both replace the stored choice: `version` would outrank `as_of`
+    lang = language()
+    ruling = rulings.judge(book(), facts, source=source(), lang=lang, recorded=original.get("registry"))
+    ruling["outcome_changed"] = ruling["outcome"] != original["outcome"]
+    return _stored(store.save_ruling(db(), ruling, facts, lang, replay_of=ruling_id))
+
+
+def _find(ruling_id):
+    ruling = store.get_ruling(db(), ruling_id)
+    if ruling is None:
+        raise errors.NotFound(f"No ruling with id {ruling_id!r}.")
+    return ruling
+
+
+def _stored(ruling):
+    return ruling, 201, {"Location": url_for(".show", ruling_id=ruling["id"])}

@@ -1,0 +1,46 @@
+"""The application factory."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from server import api, rulebook, store
+
+POLICIES = Path(__file__).resolve().parents[1] / "policies"
+
+
+def create_app(config=None):
+    """Build the Flask app: load the rule sets once, migrate the decision log, mount the API.
+
+    Config keys: POLICIES (rule file directory), DB (decision log path), TOKENS
+    (bearer tokens; default EREJE_TOKENS, comma-separated), MAX_CONTENT_LENGTH
+    (bytes, default 1 MiB), REGISTRY_SOURCE (default from EREJE_REGISTRY_URL), TESTING.
+    """
+    app = Flask(__name__)
+    app.config.update(
+        POLICIES=str(POLICIES),
+        DB="ereje.db",
+        TOKENS=os.environ.get("EREJE_TOKENS", ""),
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        REGISTRY_SOURCE=None,
+    )
+    app.config.update(config or {})
+    app.config["TOKENS"] = _tokens(app.config["TOKENS"])
+    if app.config["REGISTRY_SOURCE"] is None:
+        import adapters
+
+        app.config["REGISTRY_SOURCE"] = adapters.source_from_env()
+    # Keep the contract's key order (findings before trace, as the engine wrote them).
+    app.json.sort_keys = False
+    app.extensions["ereje.book"] = rulebook.load(app.config["POLICIES"])
+    # Migrate once at start, so the first requests do not queue on the migration lock.
+    store.open_db(app.config["DB"]).close()
+    api.register(app)
+    return app
+
+
+def _tokens(value):
+    """Tokens from a comma-separated string or a list; blanks dropped."""
+    items = value.split(",") if isinstance(value, str) else value
+    return tuple(t.strip() for t in items if t and t.strip())

@@ -1,0 +1,187 @@
+"""What changed between two versions of a regulation: requirements, parameters,
+derived facts and readings, as the rule files state them (CONTRACT 4.4).
+
+`diff(a, b)` works between any two versions, not only an amendment and the version
+it amends: both are compared in their consolidated form.
+"""
+import json
+
+import click
+
+from .rulebook import text_in
+
+# Requirement fields compared, in the order a lawyer reads them.
+_REQ_FIELDS = (("title", "title"), ("citation", "citation"), ("scope", "scope"),
+               ("condition", "condition"), ("effect", "effect"), ("explain", "explain"),
+               ("readings", "readings"))
+_PARAM_SKIP = {"line", "file"}
+
+
+def _clean(obj):
+    """A raw rule-file value without the loader's bookkeeping keys ("__line", ...)."""
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items() if not str(k).startswith("__") and k not in ("__lines",)}
+    if isinstance(obj, list):
+        return [_clean(v) for v in obj]
+    return obj
+
+
+def _requirement_summary(r, lang):
+    return {"id": r.id, "title": text_in(r.title, lang), "citation": r.citation, "effect": r.effect,
+            "scope": r.scope_src, "condition": r.condition_src, "readings": list(r.readings)}
+
+
+def _requirement_view(r):
+    raw = _clean(r.raw or {})
+    return {"title": raw.get("title", r.title), "citation": raw.get("citation", r.citation),
+            "scope": raw.get("scope", r.scope_src), "condition": raw.get("condition", r.condition_src),
+            "effect": raw.get("effect", r.effect), "explain": raw.get("explain"),
+            "readings": raw.get("readings", r.readings)}
+
+
+def _derived_view(d):
+    raw = _clean(d.raw or {})
+    return {k: v for k, v in raw.items() if k != "id"}
+
+
+def _param_view(p):
+    if isinstance(p, dict):
+        return {k: _clean(v) for k, v in p.items() if k not in _PARAM_SKIP}
+    return p
+
+
+def _by_id(items, key):
+    return {key(i): i for i in items}
+
+
+def _reading(r, lang):
+    out = {"id": r["id"], "text": text_in(r.get("text"), lang)}
+    if r.get("strength"):
+        out["strength"] = r["strength"]
+    return out
+
+
+def diff(a, b, lang="en"):
+    """The differences from version `a` to version `b` (both rulebook.Version)."""
+    ra, rb = _by_id(a.requirements, lambda r: r.id), _by_id(b.requirements, lambda r: r.id)
+    changed = []
+    for rid, r in rb.items():
+        if rid not in ra:
+            continue
+        va, vb = _requirement_view(ra[rid]), _requirement_view(r)
+        changes = {name: {"before": va[key], "after": vb[key]} for name, key in _REQ_FIELDS if va[key] != vb[key]}
+        if changes:
+            changed.append({"id": rid, "title": text_in(r.title, lang), "changes": changes})
+
+    pa = {k: _param_view(v) for k, v in a.parameters.items()}
+    pb = {k: _param_view(v) for k, v in b.parameters.items()}
+    da = {d.id: _derived_view(d) for d in a.derivations}
+    db = {d.id: _derived_view(d) for d in b.derivations}
+    reads_a = [r["id"] for r in a.readings]
+    reads_b = [r["id"] for r in b.readings]
+    return {
+        "regulation": b.regulation,
+        "from": a.version,
+        "to": b.version,
+        "added": [_requirement_summary(r, lang) for rid, r in rb.items() if rid not in ra],
+        "removed": [_requirement_summary(r, lang) for rid, r in ra.items() if rid not in rb],
+        "changed": changed,
+        "parameters": _section(pa, pb),
+        "derived_facts": _section(da, db),
+        "readings": {
+            "from": [_reading(r, lang) for r in a.readings],
+            "to": [_reading(r, lang) for r in b.readings],
+            "added": [i for i in reads_b if i not in reads_a],
+            "removed": [i for i in reads_a if i not in reads_b],
+        },
+    }
+
+
+def _section(before, after):
+    return {
+        "added": {k: v for k, v in after.items() if k not in before},
+        "removed": {k: v for k, v in before.items() if k not in after},
+        "changed": {k: {"before": before[k], "after": v} for k, v in after.items() if k in before and before[k] != v},
+    }
+
+
+# --- text for people --------------------------------------------------------------
+
+def _show(value, lang):
+    if isinstance(value, dict) and value and set(value) <= {"en", "ru", "kk"}:
+        return text_in(value, lang)
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _param_value(p):
+    if isinstance(p, dict) and "value" in p:
+        unit = f" {p['unit']}" if p.get("unit") else ""
+        return f"{json.dumps(p['value'], ensure_ascii=False)}{unit}"
+    return json.dumps(p, ensure_ascii=False)
+
+
+def text_diff(d, lang="en"):
+    lines = [f"{d['regulation']}: changes from {d['from']} to {d['to']}", ""]
+    lines.append(f"Requirements added ({len(d['added'])}):")
+    for r in d["added"]:
+        lines += [f"  + {r['id']}: {r['title']}", f"      citation:  {r['citation']}",
+                  f"      applies:   {r['scope'] or 'always'}", f"      met when:  {r['condition']}",
+                  f"      if unmet:  {r['effect']}"]
+    if not d["added"]:
+        lines.append("  (none)")
+    lines.append(f"Requirements removed ({len(d['removed'])}):")
+    for r in d["removed"]:
+        lines += [f"  - {r['id']}: {r['title']}", f"      citation:  {r['citation']}"]
+    if not d["removed"]:
+        lines.append("  (none)")
+    lines.append(f"Requirements changed ({len(d['changed'])}):")
+    for c in d["changed"]:
+        lines.append(f"  ~ {c['id']}: {c['title']}")
+        for field_name, ba in c["changes"].items():
+            lines += [f"      {field_name}:", f"        before: {_show(ba['before'], lang)}",
+                      f"        after:  {_show(ba['after'], lang)}"]
+    if not d["changed"]:
+        lines.append("  (none)")
+    for title, sec, fmt in (("Parameters", d["parameters"], _param_value),
+                            ("Derived facts", d["derived_facts"], lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))):
+        lines += ["", f"{title}:"]
+        for k, v in sec["added"].items():
+            lines.append(f"  + {k} = {fmt(v)}")
+        for k, v in sec["removed"].items():
+            lines.append(f"  - {k} = {fmt(v)}")
+        for k, ba in sec["changed"].items():
+            lines += [f"  ~ {k}", f"      before: {fmt(ba['before'])}", f"      after:  {fmt(ba['after'])}"]
+        if not any(sec.values()):
+            lines.append("  (no change)")
+    rd = {r["id"]: r for r in d["readings"]["to"] + d["readings"]["from"]}
+    lines += ["", "Readings (how open points of law are read):"]
+    for i in d["readings"]["added"]:
+        lines.append(f"  + {i}: {rd[i]['text']}")
+    for i in d["readings"]["removed"]:
+        lines.append(f"  - {i}: {rd[i]['text']}")
+    if not d["readings"]["added"] and not d["readings"]["removed"]:
+        lines.append("  (no change)")
+    return "\n".join(lines)
+
+
+@click.command("diff")
+@click.argument("from_version", metavar="A")
+@click.argument("to_version", metavar="B")
+@click.option("--regulation", help="Regulation id (default: kz-foreign-labour).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True)
+@click.option("--policies", type=click.Path(file_okay=False), default=None, help="Directory of rule files.")
+def diff_command(from_version, to_version, regulation, fmt, lang, policies):
+    """Show what changed from version A to version B of a regulation."""
+    from . import cli, errors
+    book = cli._book(policies or cli.POLICIES)
+    try:
+        d = book.diff(regulation, from_version, to_version, lang)
+    except errors.EREJEError as e:
+        raise cli.BadInput(e.message) from None
+    if fmt == "json":
+        click.echo(json.dumps(d, ensure_ascii=False, indent=2))
+    else:
+        click.echo(text_diff(d, lang))

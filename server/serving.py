@@ -1,0 +1,66 @@
+"""`ereje serve`: the API under gunicorn, started from Python.
+
+Worker model: durable_rules is not thread-safe and keeps native state, so the
+engine serialises calls with one lock per process and each worker loads the app
+itself after the fork (no preload). Throughput scales with processes
+(`--workers`); threads (`--threads`, gthread workers) only overlap I/O such as
+registry calls and SQLite writes.
+"""
+
+import os
+from pathlib import Path
+
+import click
+from gunicorn.app.base import BaseApplication
+
+# Not imported from server.app: the master process must not import the engine.
+POLICIES = Path(__file__).resolve().parents[1] / "policies"
+
+
+class Server(BaseApplication):
+    """gunicorn running `create_app(config)`, one app per worker process."""
+
+    def __init__(self, app_config, options):
+        self.app_config = app_config
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        # Imported here, in the worker after the fork: the engine's native state
+        # must never be shared between processes.
+        from server.app import create_app
+
+        return create_app(self.app_config)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--db", default="ereje.db", show_default=True, type=click.Path(dir_okay=False),
+              help="SQLite decision log.")
+@click.option("--policies", default=str(POLICIES), show_default="the repo's policies/",
+              type=click.Path(exists=True, file_okay=False), help="Rule file directory.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1), help="Worker processes.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1), help="Threads per worker.")
+def serve_command(host, port, db, policies, workers, threads):
+    """Serve the HTTP API (CONTRACT s.4) until SIGTERM or Ctrl-C."""
+    app_config = {"DB": os.path.abspath(db), "POLICIES": os.path.abspath(policies)}
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "preload_app": False,
+        # gunicorn 27 otherwise opens a control socket under $HOME.
+        "control_socket_disable": True,
+        "proc_name": "ereje",
+    }
+    Server(app_config, options).run()
+
+
+if __name__ == "__main__":
+    serve_command()

@@ -1,0 +1,133 @@
+"""`ereje serve` as a real process: rulings over HTTP survive a restart and concurrency."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from server.serving import serve_command
+from tests.test_schemas import sample_request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served:
+    """One `python -m server.serving` process on a loopback port."""
+
+    def __init__(self, db):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "HOME": str(db.parent)}  # nothing of gunicorn's lands in the real home
+        env.pop("EREJE_TOKENS", None)
+        env.pop("EREJE_REGISTRY_URL", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "server.serving", "--port", str(self.port), "--db", str(db),
+             "--workers", "2", "--threads", "4"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        self.wait_ready()
+
+    def wait_ready(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"server exited early:\n{self.process.stdout.read()}")
+            try:
+                if requests.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise AssertionError("server did not become ready")
+
+    def stop(self):
+        """SIGTERM, as a service manager would; return the exit code and the log."""
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            code = self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+        return code, self.process.stdout.read()
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "log.db"
+
+
+@pytest.fixture
+def server(db):
+    served = Served(db)
+    yield served
+    if served.process.poll() is None:
+        served.stop()
+
+
+def request_numbered(n):
+    request = sample_request()
+    request["application"]["reference"] = f"APP-{n:05d}"
+    # Alternate outcomes so a mix-up between threads would show.
+    if n % 2:
+        request["application"]["vacancy_code"] = None
+    return request
+
+
+def test_rulings_survive_a_restart(server, db):
+    session = requests.Session()
+    posted = [session.post(f"{server.base}/v1/rulings", json=request_numbered(n), timeout=10) for n in range(4)]
+    assert [r.status_code for r in posted] == [201] * 4
+    code, log = server.stop()
+    assert code == 0, log
+    assert "Traceback" not in log
+
+    again = Served(db)
+    try:
+        for response in posted:
+            ruling = response.json()
+            fetched = requests.get(f"{again.base}/v1/rulings/{ruling['id']}", timeout=10)
+            assert fetched.status_code == 200
+            assert fetched.json() == ruling
+    finally:
+        assert again.stop()[0] == 0
+
+
+def test_concurrent_clients_lose_and_mix_up_nothing(server):
+    def client(worker):
+        session = requests.Session()
+        results = []
+        for i in range(50):
+            n = worker * 50 + i
+            response = session.post(f"{server.base}/v1/rulings", json=request_numbered(n), timeout=30)
+            assert response.status_code == 201, response.text
+            results.append((n, response.json()))
+        return results
+
+    with ThreadPoolExecutor(8) as pool:
+        results = [item for chunk in pool.map(client, range(8)) for item in chunk]
+    assert len({ruling["id"] for _, ruling in results}) == len(results) == 400
+    session = requests.Session()
+    for n, ruling in results:
+        assert ruling["outcome"] == ("refuse" if n % 2 else "approve")
+        stored = session.get(f"{server.base}/v1/rulings/{ruling['id']}", timeout=10).json()
+        assert stored == ruling
+        # The log files each ruling under the reference it was posted with.
+        listed = session.get(f"{server.base}/v1/rulings", params={"reference": f"APP-{n:05d}"}, timeout=10).json()
+        assert [r["id"] for r in listed["rulings"]] == [ruling["id"]]
+
+
+def test_serve_is_a_click_command_with_the_contract_options():
+    assert serve_command.name == "serve"
+    options = {opt for param in serve_command.params for opt in param.opts}
+    assert {"--host", "--port", "--db", "--policies", "--workers", "--threads"} <= options
