@@ -149,3 +149,8 @@ main.add_command(_registries)
 
 from server.serving import serve_command as _serve  # noqa: E402
 main.add_command(_serve)
+
+from server.diff import diff_command as _diff  # noqa: E402
+main.add_command(_diff)
+from server.batch import compare_command as _compare  # noqa: E402
+main.add_command(_compare)

@@ -48,6 +48,7 @@ class Server(BaseApplication):
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1), help="Threads per worker.")
 def serve_command(host, port, db, policies, workers, threads):
     """Serve the HTTP API (CONTRACT s.4) until SIGTERM or Ctrl-C."""
+    _check_policies(policies)
     app_config = {"DB": os.path.abspath(db), "POLICIES": os.path.abspath(policies)}
     options = {
         "bind": f"{host}:{port}",
@@ -60,6 +61,20 @@ def serve_command(host, port, db, policies, workers, threads):
         "proc_name": "ereje",
     }
     Server(app_config, options).run()
+
+
+def _check_policies(policies):
+    """Fail here with file:line messages rather than as a gunicorn worker boot loop.
+
+    `check` only parses and validates: the engine is not touched in the master.
+    """
+    from server import rulebook
+
+    book, problems = rulebook.check(policies)
+    if problems:
+        raise click.BadParameter("\n" + "\n".join(str(p) for p in problems), param_hint="--policies")
+    if not book.regulations:
+        raise click.BadParameter(f"no rule files under {policies}", param_hint="--policies")
 
 
 if __name__ == "__main__":

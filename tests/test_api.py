@@ -198,6 +198,12 @@ def test_healthz(client):
     assert "2025-09-01" in response.get_json()["regulations"]["kz-foreign-labour"]
 
 
+def test_healthz_is_503_without_rule_sets(tmp_path):
+    (tmp_path / "policies").mkdir()
+    client = create_app({"DB": str(tmp_path / "log.db"), "POLICIES": str(tmp_path / "policies")}).test_client()
+    assert client.get("/healthz").status_code == 503
+
+
 def test_openapi_describes_every_endpoint(client, app):
     spec = client.get("/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")

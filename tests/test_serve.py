@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from click.testing import CliRunner
 
 from server.serving import serve_command
 from tests.test_schemas import sample_request
@@ -45,9 +46,9 @@ class Served:
             if self.process.poll() is not None:
                 raise AssertionError(f"server exited early:\n{self.process.stdout.read()}")
             try:
-                if requests.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                if requests.get(f"{self.base}/healthz", timeout=5).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # bound, workers still loading
                 time.sleep(0.1)
         raise AssertionError("server did not become ready")
 
@@ -91,6 +92,7 @@ def test_rulings_survive_a_restart(server, db):
     code, log = server.stop()
     assert code == 0, log
     assert "Traceback" not in log
+    assert not (db.parent / ".gunicorn").exists()  # no control socket left under $HOME
 
     again = Served(db)
     try:
@@ -131,3 +133,13 @@ def test_serve_is_a_click_command_with_the_contract_options():
     assert serve_command.name == "serve"
     options = {opt for param in serve_command.params for opt in param.opts}
     assert {"--host", "--port", "--db", "--policies", "--workers", "--threads"} <= options
+
+
+@pytest.mark.parametrize("content", [None, "regulation: ["])
+def test_serve_refuses_bad_or_missing_rule_files_before_starting(tmp_path, content):
+    if content:
+        (tmp_path / "reg").mkdir()
+        (tmp_path / "reg" / "2020-01-01.yaml").write_text(content)
+    result = CliRunner().invoke(serve_command, ["--policies", str(tmp_path), "--db", str(tmp_path / "x.db")])
+    assert result.exit_code == 2
+    assert "--policies" in result.output

@@ -10,11 +10,9 @@ bp = Blueprint("meta", __name__)
 
 @bp.get("/healthz")
 def healthz():
-    """200 once the rule sets are loaded (create_app fails otherwise)."""
-    return {
-        "status": "ok",
-        "regulations": {r.id: [v.version for v in r.versions] for r in book().regulations.values()},
-    }
+    """200 when rule sets are loaded (create_app fails on bad ones); 503 when there are none."""
+    regulations = {r.id: [v.version for v in r.versions] for r in book().regulations.values()}
+    return {"status": "ok" if regulations else "no rule sets", "regulations": regulations}, 200 if regulations else 503
 
 
 @bp.get("/openapi.json")
