@@ -1,0 +1,422 @@
+"""`ereje compare FILE`: judge a file of applications under several versions and
+summarise what changes between consecutive versions (CONTRACT 4.4).
+
+Input is a JSON array, JSON Lines or CSV (columns are dotted paths such as
+`application.employer.bin` or `application.foreign_workers.0.passport`). Items are
+streamed: JSON Lines and CSV line by line; a JSON array is loaded whole. A line that
+cannot be read or validated is counted as "could not be judged" with its reason and
+line number; the run goes on.
+"""
+import csv
+import itertools
+import json
+import multiprocessing
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+# CSV columns whose values are numbers or flags (by dotted path, list indices as "#").
+_INT_PATHS = {
+    "application.category", "application.workers_requested", "application.employer.headcount",
+    "application.employer.staff.managers.citizens", "application.employer.staff.managers.foreigners",
+    "application.employer.staff.specialists.citizens", "application.employer.staff.specialists.foreigners",
+    "registry.quota.remaining", "registry.quota.year",
+}
+_BOOL_PATHS = {"application.employer.small_business"}
+_TRUE, _FALSE = {"true", "1", "yes", "y", "t"}, {"false", "0", "no", "n", "f"}
+MAX_ERROR_LINES = 5
+
+
+class InputError(Exception):
+    """The file as a whole cannot be read (exit 2)."""
+
+
+# --- reading ----------------------------------------------------------------------
+
+def detect_format(path, head):
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    stripped = head.lstrip()
+    if stripped.startswith("["):
+        return "json"
+    if stripped.startswith("{"):
+        return "jsonl"
+    return "csv"
+
+
+def read_items(path, fmt=None):
+    """Yield (line, document or None, error or None) for each application in the file."""
+    try:
+        fh = open(path, encoding="utf-8-sig", newline="")
+    except OSError as e:
+        raise InputError(f"{path}: {e.strerror or e}") from None
+    with fh:
+        try:
+            head = fh.read(4096)
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: not UTF-8 text") from None
+        fh.seek(0)
+        fmt = fmt or detect_format(path, head)
+        if fmt == "json":
+            yield from _json_array(fh, path)
+        elif fmt == "jsonl":
+            yield from _json_lines(fh)
+        else:
+            yield from _csv_rows(fh, path)
+
+
+def _json_array(fh, path):
+    try:
+        doc = json.load(fh)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise InputError(f"{path}: not a JSON array: {e}") from None
+    if not isinstance(doc, list):
+        raise InputError(f"{path}: a JSON file must hold an array of ruling requests")
+    for i, item in enumerate(doc, 1):
+        yield (i, item, None) if isinstance(item, dict) else (i, None, "not a JSON object")
+
+
+def _json_lines(fh):
+    n = 0
+    while True:
+        try:
+            text = fh.readline()
+        except UnicodeDecodeError:
+            n += 1
+            yield n, None, "not UTF-8 text"
+            continue
+        if not text:
+            return
+        n += 1
+        if not text.strip():
+            continue
+        try:
+            item = json.loads(text)
+        except json.JSONDecodeError as e:
+            yield n, None, f"not JSON ({e.msg})"
+            continue
+        yield (n, item, None) if isinstance(item, dict) else (n, None, "not a JSON object")
+
+
+def _csv_rows(fh, path):
+    reader = csv.reader(fh)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as e:
+        raise InputError(f"{path}: not CSV: {e}") from None
+    header = [h.strip() for h in header]
+    if not any(h.startswith("application.") for h in header):
+        raise InputError(f"{path}: the CSV header must name columns such as application.submitted_on")
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            yield line, None, f"not CSV ({e})"
+            continue
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            yield line, None, f"{len(row)} cells but {len(header)} columns"
+            continue
+        try:
+            yield line, row_to_request(header, row), None
+        except ValueError as e:
+            yield line, None, str(e)
+
+
+def _convert(path, value):
+    generic = ".".join("#" if p.isdigit() else p for p in path)
+    if generic in _INT_PATHS:
+        try:
+            return int(value)
+        except ValueError:
+            raise ValueError(f"{'.'.join(path)}: not a whole number: {value!r}") from None
+    if generic in _BOOL_PATHS:
+        low = value.lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+        raise ValueError(f"{'.'.join(path)}: not true/false: {value!r}")
+    return value
+
+
+def row_to_request(header, row):
+    """One CSV row as a nested ruling request; an empty cell means the field is absent."""
+    doc = {}
+    for name, value in zip(header, row):
+        value = value.strip()
+        if not name or value == "":
+            continue
+        path = name.split(".")
+        value = _convert(path, value)
+        node = doc
+        for i, key in enumerate(path):
+            last = i == len(path) - 1
+            nxt = None if last else ([] if path[i + 1].isdigit() else {})
+            if isinstance(node, list):
+                idx = int(key)
+                while len(node) <= idx:
+                    node.append(None)
+                if last:
+                    node[idx] = value
+                else:
+                    if node[idx] is None:
+                        node[idx] = nxt
+                    node = node[idx]
+            else:
+                if key.isdigit():
+                    raise ValueError(f"{name}: index where a field name is expected")
+                if last:
+                    node[key] = value
+                else:
+                    node = node.setdefault(key, nxt)
+                    if not isinstance(node, (dict, list)):
+                        raise ValueError(f"{name}: conflicts with another column")
+    _compact(doc)
+    return doc
+
+
+def _compact(node):
+    """Drop list holes left by skipped indices (e.g. only worker 1 given)."""
+    if isinstance(node, dict):
+        for v in node.values():
+            _compact(v)
+    elif isinstance(node, list):
+        node[:] = [v for v in node if v is not None]
+        for v in node:
+            _compact(v)
+
+
+# --- judging (in worker processes) ------------------------------------------------
+
+_state = {}
+
+
+def _init(policies, regulation, versions, lang):
+    import adapters
+
+    from . import rulebook
+    from . import schemas
+    _state.update(book=rulebook.load(policies), regulation=regulation, versions=versions, lang=lang,
+                  source=adapters.source_from_env(), schema=schemas.RulingRequestSchema())
+
+
+def judge_item(item):
+    """(line, doc, error) -> the per-application result of `--out`."""
+    from . import errors, rulings, schemas
+    line, doc, error = item
+    if error is not None:
+        return {"line": line, "error": error}
+    try:
+        request = schemas.load(_state["schema"], doc)
+    except errors.EREJEError as e:
+        fields = "; ".join(f"{k}: {' '.join(v)}" for k, v in sorted(e.fields.items()))
+        return {"line": line, "error": f"invalid: {fields or e.message}"}
+    if _state["regulation"]:
+        request["regulation"] = _state["regulation"]
+    try:
+        cmp = rulings.compare(_state["book"], request, source=_state["source"], versions=_state["versions"],
+                              lang=_state["lang"])
+    except errors.EREJEError as e:
+        return {"line": line, "error": f"{e.code}: {e.message}"}
+    except Exception as e:  # one bad application never stops the run
+        return {"line": line, "error": f"could not judge: {type(e).__name__}: {e}"}
+    because = []
+    for ch in cmp["changes"]:
+        for c in ch["because"]:
+            because.append({"from_version": ch["from"], "to_version": ch["to"], "requirement": c["requirement"],
+                            "status": {"from": c["from"], "to": c["to"]}})
+    return {"line": line, "reference": request["application"].get("reference"), "outcomes": cmp["outcomes"],
+            "changed": cmp["outcome_changed"], "because": because}
+
+
+def _judge_chunk(chunk):
+    return [judge_item(item) for item in chunk]
+
+
+def _chunks(items, size):
+    it = iter(items)
+    while True:
+        chunk = list(itertools.islice(it, size))
+        if not chunk:
+            return
+        yield chunk
+
+
+def run(items, *, policies, regulation, versions, lang="en", jobs=1, chunk_size=64):
+    """Yield one result per item, in input order, judged by `jobs` processes."""
+    if jobs <= 1:
+        _init(policies, regulation, versions, lang)
+        for item in items:
+            yield judge_item(item)
+        return
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(jobs, initializer=_init, initargs=(str(policies), regulation, versions, lang)) as pool:
+        for results in pool.imap(_judge_chunk, _chunks(items, chunk_size)):
+            yield from results
+
+
+# --- summary ----------------------------------------------------------------------
+
+class Summary:
+    def __init__(self, regulation, versions, file=None):
+        self.regulation, self.versions, self.file = regulation, list(versions), file
+        self.read = self.judged = 0
+        self.outcomes = {v: Counter() for v in self.versions}
+        self.pairs = [{"from": a, "to": b, "unchanged": 0, "flips": Counter(), "requirements": Counter()}
+                      for a, b in zip(self.versions, self.versions[1:])]
+        self.errors = {}
+
+    def add(self, result):
+        self.read += 1
+        if "error" in result:
+            e = self.errors.setdefault(result["error"], {"count": 0, "lines": []})
+            e["count"] += 1
+            if len(e["lines"]) < MAX_ERROR_LINES:
+                e["lines"].append(result["line"])
+            return
+        self.judged += 1
+        out = result["outcomes"]
+        for v in self.versions:
+            self.outcomes[v][out[v]] += 1
+        for p in self.pairs:
+            a, b = out[p["from"]], out[p["to"]]
+            if a == b:
+                p["unchanged"] += 1
+                continue
+            p["flips"][f"{a} -> {b}"] += 1
+            for c in result["because"]:
+                if c["from_version"] == p["from"] and c["to_version"] == p["to"]:
+                    p["requirements"][c["requirement"]] += 1
+
+    def as_dict(self):
+        not_judged = self.read - self.judged
+        return {
+            "file": self.file, "regulation": self.regulation, "versions": self.versions,
+            "read": self.read, "judged": self.judged, "not_judged": not_judged,
+            "outcomes": {v: dict(sorted(c.items())) for v, c in self.outcomes.items()},
+            "pairs": [{"from": p["from"], "to": p["to"], "read": self.read, "judged": self.judged,
+                       "unchanged": p["unchanged"], "changed": sum(p["flips"].values()),
+                       "flips": dict(p["flips"].most_common()),
+                       "requirements": dict(p["requirements"].most_common()),
+                       "not_judged": not_judged} for p in self.pairs],
+            "errors": [{"reason": r, "count": e["count"], "lines": e["lines"]}
+                       for r, e in sorted(self.errors.items(), key=lambda kv: (-kv[1]["count"], kv[0]))],
+        }
+
+
+def text_summary(s):
+    lines = [f"{s['regulation']}: {s['read']} application(s) read from {s['file']}, "
+             f"{s['judged']} judged, {s['not_judged']} could not be judged", ""]
+    width = max([len(v) for v in s["versions"]] + [10])
+    lines.append("Outcomes by version:")
+    lines.append(f"  {'version':<{width}}  {'approve':>8}  {'refuse':>8}  {'undetermined':>12}")
+    for v in s["versions"]:
+        o = s["outcomes"][v]
+        lines.append(f"  {v:<{width}}  {o.get('approve', 0):>8}  {o.get('refuse', 0):>8}  {o.get('undetermined', 0):>12}")
+    for p in s["pairs"]:
+        lines += ["", f"{p['from']} -> {p['to']}:",
+                  f"  judged      {p['judged']:>8}", f"  unchanged   {p['unchanged']:>8}",
+                  f"  changed     {p['changed']:>8}"]
+        for k, n in p["flips"].items():
+            lines.append(f"    {k:<28} {n:>8}")
+        if p["requirements"]:
+            lines.append("  requirements causing the changes:")
+            for k, n in p["requirements"].items():
+                lines.append(f"    {k:<28} {n:>8}")
+    if s["errors"]:
+        lines += ["", "Could not be judged:"]
+        for e in s["errors"]:
+            more = ", ..." if e["count"] > len(e["lines"]) else ""
+            lines.append(f"  {e['count']:>6}  {e['reason']}  (line {', '.join(map(str, e['lines']))}{more})")
+    return "\n".join(lines)
+
+
+# --- the command ------------------------------------------------------------------
+
+@click.command("compare")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--versions", help="Comma-separated versions in order (default: all versions of the regulation).")
+@click.option("--regulation", help="Regulation id (default: kz-foreign-labour).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write one JSON line per application here.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Write an HTML report here.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--input-format", type=click.Choice(["json", "jsonl", "csv"]), help="Override detection by file name/content.")
+@click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True)
+@click.option("--progress/--no-progress", default=None, help="Progress counter on stderr (default: when stderr is a terminal).")
+@click.option("--policies", type=click.Path(file_okay=False, path_type=Path), default=None, help="Directory of rule files.")
+def compare_command(file, versions, regulation, jobs, out, report, fmt, input_format, lang, progress, policies):
+    """Judge every application in FILE under each version and summarise what changes.
+
+    FILE is a JSON array of ruling requests, JSON Lines (one per line) or CSV whose
+    header names dotted paths (application.employer.bin, application.foreign_workers.0.passport,
+    registry.quota.remaining, ...). Lines that cannot be read are reported with their
+    line numbers and the run goes on.
+    """
+    from . import cli, errors, rulebook
+    policies = policies or cli.POLICIES
+    try:
+        book = rulebook.load(policies, register=False)
+    except errors.RuleFileError as e:
+        raise cli.BadInput(e.message) from None
+    try:
+        reg = book.regulation(regulation)
+        chosen = [v.strip() for v in versions.split(",") if v.strip()] if versions else [v.version for v in reg.versions]
+        for v in chosen:
+            book.version(reg.id, v, "versions")
+    except errors.EREJEError as e:
+        raise cli.BadInput(e.message) from None
+    if len(chosen) < 1 or len(set(chosen)) != len(chosen):
+        raise cli.BadInput("--versions: name each version once")
+    if not file.is_file():
+        raise cli.BadInput(f"{file}: no such file")
+    if not os.access(file, os.R_OK):
+        raise cli.BadInput(f"{file}: cannot be read")
+    jobs = jobs or os.cpu_count() or 1
+    show = sys.stderr.isatty() if progress is None else progress
+    summary = Summary(reg.id, chosen, str(file))
+    out_fh = None
+    try:
+        items = read_items(file, input_format)
+        first = next(items, None)   # surfaces an unreadable file before any work
+        items = itertools.chain([first], items) if first is not None else iter(())
+        out_fh = open(out, "w", encoding="utf-8") if out else None
+        for result in run(items, policies=policies, regulation=reg.id, versions=chosen, lang=lang, jobs=jobs):
+            summary.add(result)
+            if out_fh:
+                out_fh.write(json.dumps(result, ensure_ascii=False) + "\n")
+            if show and summary.read % 100 == 0:
+                click.echo(f"\r{summary.read} application(s)", err=True, nl=False)
+    except InputError as e:
+        raise cli.BadInput(str(e)) from None
+    except OSError as e:
+        raise cli.BadInput(f"{e.filename or out}: {e.strerror or e}") from None
+    finally:
+        if out_fh:
+            out_fh.close()
+    if show:
+        click.echo(f"\r{summary.read} application(s)", err=True)
+    s = summary.as_dict()
+    if report:
+        from . import report as report_mod
+        try:
+            report.write_text(report_mod.render(s), encoding="utf-8")
+        except OSError as e:
+            raise cli.BadInput(f"{report}: {e.strerror or e}") from None
+    if fmt == "json":
+        click.echo(json.dumps(s, ensure_ascii=False, indent=2))
+    else:
+        click.echo(text_summary(s))
