@@ -103,14 +103,13 @@ def test_a_faulty_registry_is_missing_within_the_deadline(base_url, registry, fa
 
 
 def test_faults_given_at_start_and_503_is_retried_twice(tmp_path):
-    process, url, log = start_simulator(tmp_path, "--fault", "ulcrs=503", "--fault", "quota=delay:3")
+    process, url, log = start_simulator(tmp_path, "--fault", "ulcrs=503", "--fault", "quota=not_json")
     try:
-        started = time.monotonic()
-        gathered = gather(HttpSource(url, TIMEOUT_S), REGISTRIES, QUERIES[0])
-        assert time.monotonic() - started < DEADLINE_S + 1
+        # A generous timeout: a 503 from a busy machine must not turn into a timeout.
+        gathered = gather(HttpSource(url, timeout=3), REGISTRIES, QUERIES[0])
         assert gathered.missing == ["ulcrs", "quota"]
         assert gathered.provenance["ulcrs"]["status"] == 503
-        assert "no answer within" in gathered.provenance["quota"]["reason"]
+        assert gathered.provenance["quota"]["reason"] == "answer is not valid JSON"
     finally:
         assert stop(process) == 0  # SIGTERM is a clean stop
     asked = [line for line in log.read_text().splitlines() if "GET /ulcrs/contracts" in line]
