@@ -1,0 +1,222 @@
+"""`ereje compare FILE`: inputs, flips, errors, --out, --jobs, the HTML report."""
+import csv
+import json
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from server import batch, schemas
+from server.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = "150540000106"
+V1, V2 = "2023-07-01", "2025-09-01"
+
+
+def request(reference, *, kind="issue", vacancy=None):
+    app = {"reference": reference, "submitted_on": "2025-09-20", "kind": kind, "route": "general",
+           "category": 3, "region": "ALMATY", "workers_requested": 1,
+           "employer": {"bin": BIN, "headcount": 120, "small_business": False,
+                        "staff": {"managers": {"citizens": 9, "foreigners": 1},
+                                  "specialists": {"citizens": 95, "foreigners": 5}}},
+           "foreign_workers": []}
+    if vacancy:
+        app["vacancy_code"] = vacancy
+    return {"application": app, "registry": {
+        "labour_exchange": {"vacancy": None}, "ulcrs": {"contracts": []}, "migration_police": {"persons": []},
+        "quota": {"region": "ALMATY", "year": 2025, "category": "3", "remaining": 10},
+        "offences": {"records": []}}}
+
+
+FLIP = request("APP-FLIP")                       # no vacancy code: refused from 2025-09-01
+STAY = request("APP-STAY", kind="extension")     # extensions need no vacancy: approved under both
+
+
+def run(*args):
+    res = CliRunner().invoke(main, ["compare", *map(str, args)])
+    return res
+
+
+def summary_of(*args):
+    res = run(*args, "--format", "json")
+    assert res.exit_code == 0, res.output
+    return json.loads(res.output)
+
+
+def test_flip_and_no_flip_jsonl_with_malformed_line(tmp_path):
+    f = tmp_path / "apps.jsonl"
+    f.write_text(json.dumps(FLIP) + "\n{not json\n" + json.dumps(STAY) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    s = summary_of(f, "--jobs", 1, "--out", out)
+    assert (s["read"], s["judged"], s["not_judged"]) == (3, 2, 1)
+    pair = s["pairs"][0]
+    assert (pair["from"], pair["to"], pair["unchanged"], pair["changed"]) == (V1, V2, 1, 1)
+    assert pair["flips"] == {"approve -> refuse": 1}
+    assert pair["requirements"] == {"vacancy-published": 1, "vacancy-waiting-period": 1}
+    assert s["outcomes"] == {V1: {"approve": 2}, V2: {"approve": 1, "refuse": 1}}
+    assert len(s["errors"]) == 1 and s["errors"][0]["lines"] == [2] and "not JSON" in s["errors"][0]["reason"]
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["line"] for r in rows] == [1, 2, 3]
+    assert rows[0]["reference"] == "APP-FLIP" and rows[0]["changed"] is True
+    assert rows[0]["outcomes"] == {V1: "approve", V2: "refuse"}
+    assert {b["requirement"] for b in rows[0]["because"]} == {"vacancy-published", "vacancy-waiting-period"}
+    assert "error" in rows[1]
+    assert rows[2]["changed"] is False and rows[2]["outcomes"] == {V1: "approve", V2: "approve"}
+
+
+def test_text_summary(tmp_path):
+    f = tmp_path / "apps.jsonl"
+    f.write_text(json.dumps(FLIP) + "\n" + json.dumps(STAY) + "\n", encoding="utf-8")
+    res = run(f, "--jobs", 1)
+    assert res.exit_code == 0, res.output
+    assert f"{V1} -> {V2}:" in res.output
+    assert "approve -> refuse" in res.output and "vacancy-published" in res.output
+
+
+def test_json_array_with_invalid_application(tmp_path):
+    bad = json.loads(json.dumps(STAY))
+    del bad["application"]["region"]
+    f = tmp_path / "apps.json"
+    f.write_text(json.dumps([STAY, bad, FLIP, 7]), encoding="utf-8")
+    s = summary_of(f, "--jobs", 1, "--versions", f"{V1},{V2}")
+    assert (s["read"], s["judged"]) == (4, 2)
+    reasons = {e["reason"]: e["lines"] for e in s["errors"]}
+    assert any("application.region" in r and lines == [2] for r, lines in reasons.items())
+    assert reasons["not a JSON object"] == [4]
+    assert s["pairs"][0]["flips"] == {"approve -> refuse": 1}
+
+
+def test_csv(tmp_path):
+    cols = ["application.reference", "application.submitted_on", "application.kind", "application.route",
+            "application.category", "application.region", "application.workers_requested",
+            "application.vacancy_code", "application.employer.bin", "application.employer.headcount",
+            "application.employer.small_business",
+            "application.employer.staff.managers.citizens", "application.employer.staff.managers.foreigners",
+            "application.employer.staff.specialists.citizens", "application.employer.staff.specialists.foreigners",
+            "application.foreign_workers.0.passport", "application.foreign_workers.0.iin",
+            "registry.quota.region", "registry.quota.year", "registry.quota.category", "registry.quota.remaining",
+            "registry.offences.records"]
+    f = tmp_path / "apps.csv"
+    with f.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(cols)
+        tail = ["ALMATY", "2025", "3", "10"]
+        row = lambda ref, kind, worker, cat="3": [ref, "2025-09-20", kind, "general", cat, "ALMATY", "1", "", BIN, "120",
+                                                  "false", "9", "1", "95", "5", *worker, *tail, ""]
+        w.writerow(row("CSV-FLIP", "issue", ["", ""]))
+        w.writerow(row("CSV-BAD", "issue", ["", ""], cat="three"))
+        w.writerow(row("CSV-STAY", "extension", ["", ""]))
+        w.writerow(row("CSV-WORKER", "extension", ["N1234567", "900101300007"]))
+    # registry.offences.records is empty, so absent: offences are read from fixtures/registries/
+    s = summary_of(f, "--jobs", 1)
+    assert (s["read"], s["judged"]) == (4, 3)
+    assert s["errors"][0]["lines"] == [3] and "application.category" in s["errors"][0]["reason"]
+    assert s["pairs"][0]["flips"].get("approve -> refuse", 0) >= 1
+
+
+def test_row_to_request_types():
+    doc = batch.row_to_request(
+        ["application.category", "application.employer.small_business", "application.foreign_workers.1.passport",
+         "application.vacancy_code", "application.region"],
+        ["2", "TRUE", "P1", "", "ALMATY"])
+    assert doc == {"application": {"category": 2, "employer": {"small_business": True},
+                                   "foreign_workers": [{"passport": "P1"}], "region": "ALMATY"}}
+    with pytest.raises(ValueError):
+        batch.row_to_request(["application.workers_requested"], ["1.5"])
+
+
+def test_jobs_two_matches_jobs_one(tmp_path):
+    f = tmp_path / "apps.jsonl"
+    lines = [json.dumps(request(f"A{i}", kind="issue" if i % 2 else "extension")) for i in range(10)]
+    lines.insert(4, "[]")
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out1, out2 = tmp_path / "o1.jsonl", tmp_path / "o2.jsonl"
+    s1 = summary_of(f, "--jobs", 1, "--out", out1)
+    s2 = summary_of(f, "--jobs", 2, "--out", out2)
+    assert s1 == s2
+    assert s1["pairs"][0]["flips"] == {"approve -> refuse": 5}
+    assert out1.read_text() == out2.read_text()
+
+
+def test_bad_usage(tmp_path):
+    f = tmp_path / "apps.jsonl"
+    f.write_text(json.dumps(STAY) + "\n", encoding="utf-8")
+    assert run(f, "--versions", "2023-07-01,1999-01-01").exit_code == 2
+    assert run(tmp_path / "missing.jsonl").exit_code == 2
+    broken = tmp_path / "broken.json"
+    broken.write_text("[{", encoding="utf-8")
+    assert run(broken, "--jobs", 1).exit_code == 2
+
+
+class _Cells(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tables, self._cell, self.tags = {}, None, set()
+        self._table = None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        attrs = dict(attrs)
+        for bad in ("src", "href"):
+            assert bad not in attrs, (tag, attrs)
+        if tag == "table":
+            self._table = self.tables.setdefault(attrs.get("class"), [])
+            self._table.append([])
+        elif tag == "tr" and self._table is not None:
+            self._table[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = ""
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self._table[-1][-1].append(self._cell)
+            self._cell = None
+        elif tag == "table":
+            self._table = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+
+def test_html_report(tmp_path):
+    f = tmp_path / "apps.jsonl"
+    evil = request("<script>alert(1)</script>")
+    f.write_text("\n".join([json.dumps(FLIP), json.dumps(STAY), "oops", json.dumps(evil)]) + "\n", encoding="utf-8")
+    page = tmp_path / "r.html"
+    s = summary_of(f, "--jobs", 1, "--report", page)
+    text = page.read_text(encoding="utf-8")
+    assert "<script" not in text.lower() and "@import" not in text and "url(" not in text
+    p = _Cells()
+    p.feed(text)
+    assert "svg" in p.tags and "style" in p.tags
+    outcomes = {row[0]: row[1:] for row in p.tables["outcomes"][0][1:]}
+    for v in s["versions"]:
+        o = s["outcomes"][v]
+        assert outcomes[v] == [str(o.get(k, 0)) for k in ("approve", "refuse", "undetermined")]
+    pair = s["pairs"][0]
+    got = dict(p.tables["pair"][0][1:])
+    assert got["read"] == str(pair["read"]) == "4"
+    assert got["unchanged"] == str(pair["unchanged"]) and got["changed"] == str(pair["changed"]) == "2"
+    assert got["changed approve -> refuse"] == "2"
+    assert got["could not be judged"] == "1"
+    causes = dict(p.tables["causes"][0][1:])
+    assert causes == {k: str(n) for k, n in pair["requirements"].items()}
+    errors = p.tables["errors"][0][1:]
+    assert errors[0][1] == "1" and errors[0][2] == "3"
+
+
+def test_generator_is_valid_and_deterministic(tmp_path):
+    gen = ROOT / "bench" / "generate.py"
+    a = subprocess.run([sys.executable, str(gen), "-n", "200", "--seed", "5"], capture_output=True, text=True, check=True)
+    b = subprocess.run([sys.executable, str(gen), "-n", "200", "--seed", "5"], capture_output=True, text=True, check=True)
+    assert a.stdout == b.stdout
+    docs = [json.loads(x) for x in a.stdout.splitlines()]
+    assert len(docs) == 200
+    for d in docs:
+        schemas.load(schemas.RulingRequestSchema(), d)
+    assert {d["application"]["route"] for d in docs} == {"general", "seasonal", "intracompany_transfer"}
