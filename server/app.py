@@ -34,8 +34,10 @@ def create_app(config=None):
     # Keep the contract's key order (findings before trace, as the engine wrote them).
     app.json.sort_keys = False
     app.extensions["ereje.book"] = rulebook.load(app.config["POLICIES"])
-    # Migrate once at start, so the first requests do not queue on the migration lock.
-    store.open_db(app.config["DB"]).close()
+    # Opened (and migrated) once here and held for the app's life: closing the
+    # last connection to a WAL database checkpoints and deletes the WAL, which
+    # would otherwise happen at the end of every request.
+    app.extensions["ereje.db"] = store.open_db(app.config["DB"])
     api.register(app)
     return app
 

@@ -8,6 +8,7 @@ consumes and what the decision log stores.
 Response schemas exist to describe the API in OpenAPI; views return plain dicts.
 """
 
+import functools
 import re
 from datetime import date
 
@@ -233,10 +234,16 @@ def field_errors(messages, prefix=""):
     return flat
 
 
-def load(schema, data):
-    """Load `data` with `schema`; raise errors.InvalidRequest naming every bad field."""
+@functools.cache
+def _instance(schema_cls):
+    # Building nested schemas costs more than a load; instances keep no per-load state.
+    return schema_cls()
+
+
+def load(schema_cls, data):
+    """Load `data` with (a shared instance of) `schema_cls`; raise errors.InvalidRequest naming every bad field."""
     try:
-        return schema.load(data)
+        return _instance(schema_cls).load(data)
     except ValidationError as exc:
         raise InvalidRequest("The request does not fit the contract.", fields=field_errors(exc.messages)) from None
 

@@ -45,6 +45,10 @@ def open_db(path):
     conn = sqlite3.connect(os.fspath(path), timeout=BUSY_TIMEOUT_S)
     db = sqlite_utils.Database(conn)
     db.enable_wal()
+    # In WAL mode NORMAL never corrupts and never loses a commit when a process
+    # dies; only a power cut or OS crash can drop the last commits. FULL would
+    # add an fsync to every ruling (7 ms here against 0.8 ms).
+    db.execute("PRAGMA synchronous=NORMAL")
     _migrate(db)
     return db
 
@@ -68,14 +72,19 @@ def _writing(db):
 
 def _migrate(db):
     db.execute("CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
-    # Reading what is applied under the write lock: two workers starting
-    # together cannot both apply the same migration.
+    if not _pending(db):
+        return  # the usual case: no write lock taken on every open
+    # Re-read under the write lock: two workers starting together must not
+    # both apply the same migration.
     with _writing(db):
-        applied = {row[0] for row in db.execute("SELECT version FROM migrations")}
-        for version, migration in MIGRATIONS:
-            if version not in applied:
-                migration(db)
-                db["migrations"].insert({"version": version, "applied_at": _now()})
+        for version, migration in _pending(db):
+            migration(db)
+            db["migrations"].insert({"version": version, "applied_at": _now()})
+
+
+def _pending(db):
+    applied = {row[0] for row in db.execute("SELECT version FROM migrations")}
+    return [(v, m) for v, m in MIGRATIONS if v not in applied]
 
 
 def _now():

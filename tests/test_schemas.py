@@ -49,7 +49,7 @@ def sample_request():
 
 def errors_of(request, schema=RulingRequestSchema):
     with pytest.raises(errors.InvalidRequest) as caught:
-        load(schema(), request)
+        load(schema, request)
     return caught.value.fields
 
 
@@ -83,7 +83,7 @@ def test_a_valid_request_loads_to_plain_json_with_defaults():
     request = sample_request()
     del request["application"]["employer"]["small_business"]
     del request["application"]["foreign_workers"]
-    loaded = load(RulingRequestSchema(), request)
+    loaded = load(RulingRequestSchema, request)
     assert json.loads(json.dumps(loaded)) == loaded
     assert loaded["application"]["submitted_on"] == "2025-09-20"
     assert loaded["application"]["employer"]["small_business"] is False
@@ -97,7 +97,7 @@ def test_a_seasonal_application_needs_no_category_or_staff():
     app = request["application"]
     app["route"] = "seasonal"
     del app["category"], app["employer"]["staff"]
-    loaded = load(RulingRequestSchema(), request)
+    loaded = load(RulingRequestSchema, request)
     assert loaded["application"]["category"] is None
     assert loaded["application"]["employer"]["staff"] is None
 
@@ -177,7 +177,7 @@ def test_inline_registry_is_checked_by_the_adapters():
     request = sample_request()
     request["registry"] = {"labour_exchange": {"vacancy": {"code": "4012345", "employer_bin": "150540000106",
                                                            "published_on": "2025-09-01", "status": "active"}}}
-    assert load(RulingRequestSchema(), request)["registry"]["labour_exchange"]["vacancy"]["code"] == "4012345"
+    assert load(RulingRequestSchema, request)["registry"]["labour_exchange"]["vacancy"]["code"] == "4012345"
     request["registry"]["labour_exchange"]["vacancy"]["published_on"] = "1 Sept"
     request["registry"]["quotas"] = {}
     fields = errors_of(request)

@@ -12,6 +12,6 @@ bp = Blueprint("comparisons", __name__, url_prefix="/comparisons")
 @bp.post("")
 def create():
     """Every chosen version's ruling and, per requirement, its status under each."""
-    request = load(ComparisonRequestSchema(), json_body())
-    versions = request.pop("versions")
-    return rulings.compare(book(), request, source=source(), versions=versions, lang=language())
+    facts = load(ComparisonRequestSchema, json_body())
+    versions = facts.pop("versions")
+    return rulings.compare(book(), facts, source=source(), versions=versions, lang=language())

@@ -28,7 +28,7 @@ def version(regulation, version):
 def diff(regulation):
     """Requirements added, removed and changed between versions `from` and `to`."""
     _regulation(regulation)
-    query = load(DiffQuerySchema(), request.args.to_dict())
+    query = load(DiffQuerySchema, request.args.to_dict())
     return book().diff(regulation, query["from"], query["to"], language())
 
 

@@ -12,7 +12,7 @@ bp = Blueprint("rulings", __name__, url_prefix="/rulings")
 @bp.post("")
 def create():
     """Judge one ruling request; store and return the ruling."""
-    facts = load(RulingRequestSchema(), json_body())
+    facts = load(RulingRequestSchema, json_body())
     lang = language()
     ruling = rulings.judge(book(), facts, source=source(), lang=lang)
     return _stored(store.save_ruling(db(), ruling, facts, lang))
@@ -21,7 +21,7 @@ def create():
 @bp.get("")
 def index():
     """Every stored ruling (replays included) for one application reference, oldest first."""
-    query = load(ReferenceQuerySchema(), request.args.to_dict())
+    query = load(ReferenceQuerySchema, request.args.to_dict())
     return {"rulings": store.find_by_reference(db(), query["reference"])}
 
 
@@ -40,7 +40,7 @@ def show(ruling_id):
 def replay(ruling_id):
     """Judge a stored ruling's facts again, with the registry data it recorded."""
     original = _find(ruling_id)
-    choice = load(ReplayRequestSchema(), json_body(optional=True))
+    choice = load(ReplayRequestSchema, json_body(optional=True))
     facts = store.get_request(db(), ruling_id)
     if choice["version"] or choice["as_of"]:
         facts = {**facts, **choice}  # both replace the stored choice: `version` would outrank `as_of`
