@@ -218,5 +218,5 @@ def test_generator_is_valid_and_deterministic(tmp_path):
     docs = [json.loads(x) for x in a.stdout.splitlines()]
     assert len(docs) == 200
     for d in docs:
-        schemas.load(schemas.RulingRequestSchema(), d)
+        schemas.RulingRequestSchema().load(d)
     assert {d["application"]["route"] for d in docs} == {"general", "seasonal", "intracompany_transfer"}
