@@ -122,6 +122,17 @@ def _param_value(p):
     return json.dumps(p, ensure_ascii=False)
 
 
+def _derived_value(v):
+    """A derived fact's rule on indented lines: fact, for_each, when, value, set."""
+    parts = []
+    for key in ("fact", "for_each", "when", "value", "set", "readings"):
+        if key in v:
+            val = v[key]
+            val = " ".join(str(val).split()) if isinstance(val, str) else json.dumps(val, ensure_ascii=False)
+            parts.append(f"\n          {key}: {val}")
+    return "".join(parts) or json.dumps(v, ensure_ascii=False)
+
+
 def text_diff(d, lang="en"):
     lines = [f"{d['regulation']}: changes from {d['from']} to {d['to']}", ""]
     lines.append(f"Requirements added ({len(d['added'])}):")
@@ -145,7 +156,7 @@ def text_diff(d, lang="en"):
     if not d["changed"]:
         lines.append("  (none)")
     for title, sec, fmt in (("Parameters", d["parameters"], _param_value),
-                            ("Derived facts", d["derived_facts"], lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))):
+                            ("Derived facts", d["derived_facts"], _derived_value)):
         lines += ["", f"{title}:"]
         for k, v in sec["added"].items():
             lines.append(f"  + {k} = {fmt(v)}")
