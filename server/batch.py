@@ -13,6 +13,7 @@ import json
 import multiprocessing
 import os
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -263,10 +264,28 @@ def run(items, *, policies, regulation, versions, lang="en", jobs=1, chunk_size=
         for item in items:
             yield judge_item(item)
         return
+    # Pool.imap reads its input eagerly in a thread; the semaphore keeps at most
+    # `window` chunks in flight so a large file is streamed, not held in memory.
+    window = jobs * 4
+    room, stop = threading.Semaphore(window), threading.Event()
+
+    def feed():
+        for chunk in _chunks(items, chunk_size):
+            room.acquire()
+            if stop.is_set():
+                return
+            yield chunk
+
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(jobs, initializer=_init, initargs=(str(policies), regulation, versions, lang)) as pool:
-        for results in pool.imap(_judge_chunk, _chunks(items, chunk_size)):
-            yield from results
+        try:
+            for results in pool.imap(_judge_chunk, feed()):
+                room.release()
+                yield from results
+        finally:
+            stop.set()
+            for _ in range(window + 1):
+                room.release()
 
 
 # --- summary ----------------------------------------------------------------------
