@@ -240,10 +240,15 @@ def _instance(schema_cls):
     return schema_cls()
 
 
-def load(schema_cls, data):
-    """Load `data` with (a shared instance of) `schema_cls`; raise errors.InvalidRequest naming every bad field."""
+def load(schema, data):
+    """Load `data` with `schema` (an instance, or a class: a shared instance of it).
+
+    Raises errors.InvalidRequest naming every bad field.
+    """
+    if isinstance(schema, type):
+        schema = _instance(schema)
     try:
-        return _instance(schema_cls).load(data)
+        return schema.load(data)
     except ValidationError as exc:
         raise InvalidRequest("The request does not fit the contract.", fields=field_errors(exc.messages)) from None
 

@@ -215,3 +215,7 @@ def test_field_errors_flattens_nested_messages():
 def test_the_schema_itself_raises_marshmallow_errors():
     with pytest.raises(ValidationError):
         RulingRequestSchema().load(copy.deepcopy(change("application.kind", "x")))
+
+
+def test_load_takes_a_schema_class_or_instance():
+    assert load(RulingRequestSchema, sample_request()) == load(RulingRequestSchema(), sample_request())
