@@ -146,5 +146,6 @@ def _column(db, ruling_id, column):
 
 def find_by_reference(db, reference):
     """Every ruling stored for an application reference, oldest first."""
-    rows = db["rulings"].rows_where("reference = ?", [reference], select="ruling", order_by="id")
+    # rowid is insertion order; ids only sort to the millisecond.
+    rows = db["rulings"].rows_where("reference = ?", [reference], select="ruling", order_by="rowid")
     return [json.loads(row["ruling"]) for row in rows]
