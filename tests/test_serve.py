@@ -38,9 +38,15 @@ class Served:
              "--workers", "2", "--threads", "4"],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
-        self.wait_ready()
+        try:
+            self.wait_ready()
+        except BaseException:
+            # Not yet handed to a fixture, so nothing else would ever stop it.
+            self.process.kill()
+            self.process.wait()
+            raise
 
-    def wait_ready(self, timeout=30):
+    def wait_ready(self, timeout=60):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
