@@ -5,9 +5,11 @@ derived facts and readings, as the rule files state them (CONTRACT 4.4).
 it amends: both are compared in their consolidated form.
 """
 import json
+import re
 
 import click
 
+from . import expressions
 from .rulebook import text_in
 
 # Requirement fields compared, in the order a lawyer reads them.
@@ -86,6 +88,7 @@ def diff(a, b, lang="en"):
         "added": [_requirement_summary(r, lang) for rid, r in rb.items() if rid not in ra],
         "removed": [_requirement_summary(r, lang) for rid, r in ra.items() if rid not in rb],
         "changed": changed,
+        "affected": _affected(a, b, ra, rb, {c["id"] for c in changed}, _section(pa, pb), _section(da, db), lang),
         "parameters": _section(pa, pb),
         "derived_facts": _section(da, db),
         "readings": {
@@ -95,6 +98,43 @@ def diff(a, b, lang="en"):
             "removed": [i for i in reads_a if i not in reads_b],
         },
     }
+
+
+def _depends(version, r):
+    """Derivation ids and parameter names a requirement reads, directly or through derived facts."""
+    by_fact = {}
+    for d in version.derivations:
+        by_fact.setdefault(d.fact, []).append(d)
+    texts = [r.scope_src, r.condition_src]
+    seen_facts, todo, derivations = set(), list(r.facts), set()
+    while todo:
+        f = todo.pop()
+        if f in seen_facts:
+            continue
+        seen_facts.add(f)
+        for d in by_fact.get(f, ()):
+            derivations.add(d.id)
+            texts.append(json.dumps(_derived_view(d), ensure_ascii=False))
+            todo.extend(expressions.referenced_facts(d.when if d.when is not None else d.value))
+    words = set(re.findall(r"[a-z_][a-z0-9_]*", " ".join(texts)))
+    return derivations, {p for p in version.parameters if p in words}
+
+
+def _affected(a, b, ra, rb, changed_ids, params, derived, lang):
+    """Requirements whose text is unchanged but whose meaning moves with a changed derived fact or parameter."""
+    moved_params = set(params["added"]) | set(params["removed"]) | set(params["changed"])
+    moved_derived = set(derived["added"]) | set(derived["removed"]) | set(derived["changed"])
+    out = []
+    for rid, r in rb.items():
+        if rid not in ra or rid in changed_ids:
+            continue
+        da, pa_ = _depends(a, ra[rid])
+        db, pb_ = _depends(b, r)
+        through = sorted(f"derived fact {d}" for d in (da | db) & moved_derived)
+        through += sorted(f"parameter {p}" for p in (pa_ | pb_) & moved_params)
+        if through:
+            out.append({"id": rid, "title": text_in(r.title, lang), "through": through})
+    return out
 
 
 def _section(before, after):
@@ -155,6 +195,11 @@ def text_diff(d, lang="en"):
                       f"        after:  {_show(ba['after'], lang)}"]
     if not d["changed"]:
         lines.append("  (none)")
+    if d.get("affected"):
+        lines.append(f"Requirements whose text is unchanged but whose meaning changes ({len(d['affected'])}):")
+        for a in d["affected"]:
+            lines.append(f"  ~ {a['id']}: {a['title']}")
+            lines.append(f"      through: {', '.join(a['through'])}")
     for title, sec, fmt in (("Parameters", d["parameters"], _param_value),
                             ("Derived facts", d["derived_facts"], _derived_value)):
         lines += ["", f"{title}:"]

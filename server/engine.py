@@ -39,6 +39,7 @@ class Run:
         self.findings = {}    # requirement id -> status
         self.derived = {}     # fact type -> {id: fact}
         self.trace = []
+        self.pending = []     # derived facts waiting for the next stage
 
 
 def run(version, input_facts):
@@ -48,19 +49,48 @@ def run(version, input_facts):
     handle = _handles[version.engine_name]
     sid = str(next(_session_ids))
     result = Run()
+    fields = version.engine_fields
     payload = []
     for f in input_facts:
-        payload.append({**f, "sid": sid})
+        keep = fields.get(f["t"])
+        if keep is None:
+            continue  # no rule reads this kind of fact
+        fact = {"t": f["t"], "id": f["id"], "sid": sid}
+        for k in keep:
+            fact[k] = f[k]
+        payload.append(fact)
     with _lock:
+        state_handle = None
         try:
             state_handle = _dre.assert_facts(handle, json.dumps(payload))[1]
             for stage in range(1, version.stages + 1):
-                state_handle = _dre.assert_fact(handle, json.dumps(
-                    {"sid": sid, "id": f"$stage{stage}", "t": "$stage", "n": stage}))[1]
+                if result.pending:
+                    # Facts derived at a lower stage, asserted in one call: a rule only
+                    # reads facts of lower stages, so none of them could fire earlier.
+                    _dre.assert_facts(handle, json.dumps(result.pending))
+                    result.pending = []
+                state_handle = _dre.assert_fact(
+                    handle, f'{{"sid": "{sid}", "id": "$stage{stage}", "t": "$stage", "n": {stage}}}')[1]
                 _drain(handle, state_handle, sid, version, result)
+        except BaseException:
+            if state_handle is not None:
+                _discard(handle, state_handle)
+            raise
         finally:
             _dre.delete_state(handle, sid)
     return result
+
+
+def _discard(handle, state_handle):
+    """Complete every pending action unrun: sessions deleted with actions never started have
+    corrupted the heap in experiments here."""
+    try:
+        started = _dre.start_action_for_state(handle, state_handle)
+        for _ in range(100_000):
+            if not started or not _dre.complete_and_start_action(handle, state_handle):
+                break
+    except Exception:  # the original error is the one worth reporting
+        pass
 
 
 def _drain(handle, state_handle, sid, version, result):
@@ -70,26 +100,32 @@ def _drain(handle, state_handle, sid, version, result):
     state, message = started
     while message:
         try:
-            rule, matched = next(iter(json.loads(message).items()))
-            _act(handle, sid, version, rule, matched, result)
+            # A message is {"<rule name>": {matched facts}}; findings need only the name,
+            # so the (large) matched facts are decoded for derivations alone.
+            rule = message[2:message.index('"', 2)]
+            action = version.actions[rule]
+            if action.kind == "finding":
+                _conclude(action, rule, result)
+            else:
+                _derive(handle, sid, version, action, rule, json.loads(message)[rule], result)
         except Exception as e:
             _dre.abandon_action(handle, state_handle)
             raise errors.EngineError(f"rule action failed in {version.key}: {e}") from e
-        _dre.update_state(handle, state)
+        # _dre.update_state(handle, state)
         message = _dre.complete_and_start_action(handle, state_handle)
 
 
-def _act(handle, sid, version, rule, matched, result):
-    action = version.actions[rule]
+def _conclude(action, rule, result):
+    if action.source_id in result.findings:
+        return  # another clause of the same conclusion already fired
+    result.findings[action.source_id] = action.status
+    result.trace.append({"step": len(result.trace) + 1, "rule": rule, "asserted": {
+        "finding": action.source_id, "status": action.status}})
+
+
+def _derive(handle, sid, version, action, rule, matched, result):
     step = len(result.trace) + 1
-    if action.kind == "finding":
-        if action.source_id in result.findings:
-            return  # another clause of the same conclusion already fired
-        result.findings[action.source_id] = action.status
-        result.trace.append({"step": step, "rule": rule, "asserted": {
-            "finding": action.source_id, "status": action.status}})
-        return
-    env = {k: v for k, v in matched.items() if k != "stage_"}
+    env = matched
     key = action.fact if not action.foreach else f"{action.fact}:{env[action.foreach]['id']}"
     bucket = result.derived.setdefault(action.fact, {})
     if key in bucket:
@@ -103,7 +139,7 @@ def _act(handle, sid, version, rule, matched, result):
         fact[name] = expressions.evaluate(node, env, {})
     bucket[key] = fact
     result.trace.append({"step": step, "rule": rule, "asserted": _readable(version, fact)})
-    _dre.assert_fact(handle, json.dumps({**fact, "sid": sid}))
+    result.pending.append({**fact, "sid": sid})
 
 
 def _readable(version, fact):

@@ -324,7 +324,17 @@ class _Parser:
 
     def n_IfExp(self, n):
         test = self.bool(n.test)
-        a, b = self.node(n.body), self.node(n.orelse)
+        if isinstance(test, Const):
+            # A branch a parameter switches off is still checked, but its calendar
+            # shifts are not precomputed for every ruling.
+            kept = self.s.shifts
+            self.s.shifts = {} if test.value else kept
+            a = self.node(n.body)
+            self.s.shifts = kept if test.value else {}
+            b = self.node(n.orelse)
+            self.s.shifts = kept
+        else:
+            a, b = self.node(n.body), self.node(n.orelse)
         if type_of(a) != type_of(b):
             self.err(n, "both branches of 'x if c else y' must have the same type")
         if isinstance(test, Const):
@@ -344,6 +354,13 @@ class _Parser:
             if not self.s.allow_ifelse or len(n.args) != 1 or not isinstance(n.args[0], ast.GeneratorExp):
                 self.err(n, "join(x.field for x in list) is allowed in texts only")
             return self.quantifier(fn, n.args[0])
+        if fn == "any" and len(n.args) == 1 and isinstance(n.args[0], ast.Name):
+            # any(unregistered_workers): the list has at least one element
+            ft = self.s.collections.get(n.args[0].id)
+            if ft is None:
+                self.err(n, f"unknown list '{n.args[0].id}'; lists: {', '.join(sorted(self.s.collections))}")
+            self.s.used_facts.add(ft.name)
+            return Exists(f"_{ft.name}", ft.name, TRUE)
         if fn in ("any", "all"):
             if len(n.args) != 1 or not isinstance(n.args[0], ast.GeneratorExp):
                 self.err(n, f"{fn}() takes one 'condition for x in list' argument")
@@ -452,6 +469,34 @@ def referenced_facts(node, out=None):
     elif isinstance(node, IfElse):
         for i in (node.test, node.then, node.other):
             referenced_facts(i, out)
+    return out
+
+
+def fields_used(node, out=None):
+    """{fact type: {field names as stored, shifted ones included}} read by a node."""
+    out = {} if out is None else out
+    if isinstance(node, Field):
+        out.setdefault(node.fact, set()).add(node.name)
+        if node.base:
+            out[node.fact].add(node.base)
+    elif isinstance(node, (Exists, Join)):
+        out.setdefault(node.fact, set())
+        fields_used(node.cond, out)
+        if isinstance(node, Join):
+            fields_used(node.item, out)
+    elif isinstance(node, (Arith, Cmp)):
+        fields_used(node.left, out)
+        fields_used(node.right, out)
+    elif isinstance(node, In):
+        fields_used(node.left, out)
+    elif isinstance(node, (And, Or)):
+        for i in node.items:
+            fields_used(i, out)
+    elif isinstance(node, Not):
+        fields_used(node.item, out)
+    elif isinstance(node, IfElse):
+        for i in (node.test, node.then, node.other):
+            fields_used(i, out)
     return out
 
 

@@ -64,6 +64,7 @@ class Requirement:
     registries: set      # registries needed, through derived facts too
     raw: dict
     line: int = 0
+    reads: dict = field(default_factory=dict)   # fact type -> fields its conditions and texts read
 
 
 @dataclass
@@ -100,6 +101,7 @@ class Version:
     actions: dict = field(default_factory=dict)     # rule name -> compiler.Action
     stages: int = 1
     engine_name: str = ""
+    engine_fields: dict = field(default_factory=dict)   # fact type -> fields the rules read
 
     @property
     def key(self):
@@ -120,7 +122,8 @@ class Version:
             "acts": self.acts, "digest": self.digest,
             "readings": [{"id": r["id"], "text": text_in(r.get("text"), lang),
                           **({"source": r["source"]} if r.get("source") else {})} for r in self.readings],
-            "parameters": {k: _plain(v) for k, v in self.parameters.items()},
+            "parameters": {k: {f: _plain(x) for f, x in v.items() if f not in ("file", "line")}
+                           for k, v in self.parameters.items()},
             "requirements": [{
                 "id": r.id, "title": text_in(r.title, lang), "citation": r.citation, "effect": r.effect,
                 "scope": r.scope_src, "condition": r.condition_src, "readings": r.readings,
@@ -622,9 +625,15 @@ class _Consolidator:
                 continue
             refs = expressions.referenced_facts(sc) | expressions.referenced_facts(cond)
             regs = set().union(*(regs_of.get(x, set()) for x in refs))
+            reads = expressions.fields_used(cond, expressions.fields_used(sc))
+            for templates in explain.values():
+                for tpl in templates.values():
+                    for part in tpl.parts:
+                        if not isinstance(part, str):
+                            expressions.fields_used(part[1], reads)
             v.requirements.append(Requirement(
                 r["id"], title, citation or "", effect or "refuse", sc_src, cond_src, sc, cond, explain,
-                list(r.get("readings") or []), refs, regs, r, line))
+                list(r.get("readings") or []), refs, regs, r, line, reads))
         v.fact_types, v.shifts, v.stages = ftypes, shifts, final
         if not any(p.file == v.files[-1] for p in self.problems):
             self.compile(v, final)
@@ -689,6 +698,17 @@ class _Consolidator:
                     rules[name] = {"all": compiler.patterns(clause, bound, final)}
                     actions[name] = compiler.Action("finding", r.id, status=status)
         v.rules, v.actions = rules, actions
+        # Only the fields some rule reads are sent to the engine: every fact is
+        # JSON-encoded on the way in and every match on the way out.
+        used = {}
+        for d in v.derivations:
+            for node in (d.when, d.value, *d.set.values()):
+                if node is not None:
+                    expressions.fields_used(node, used)
+        for r in v.requirements:
+            expressions.fields_used(r.condition, expressions.fields_used(r.scope, used))
+        used.setdefault("application", set()).update(f"ok_{g}" for r in v.requirements for g in r.registries)
+        v.engine_fields = {k: tuple(sorted(f for f in fs)) for k, fs in used.items()}
 
     def clauses(self, builder, node, pos, rel, line, item_id):
         """DNF clauses turned into patterns right away, so a problem is reported at its rule."""

@@ -49,7 +49,7 @@ def judge_under(version, request, *, source=None, lang="en", recorded=None, gath
                      for name in adapters.REGISTRIES if name in gathered.provenance or name in gathered.data},
         "trace": run.trace,
     }
-    return localize_under(ruling, version, lang)
+    return localize_under(ruling, version, lang, by_type)
 
 
 def outcome(findings):
@@ -93,41 +93,34 @@ def _by_type(input_facts, derived):
     return out
 
 
-def _fields_read(node, out):
-    if isinstance(node, expressions.Field):
-        out.setdefault(node.fact, set()).add(node.base or node.name)
-    for child in getattr(node, "__dict__", {}).values():
-        if isinstance(child, tuple):
-            for c in child:
-                _fields_read(c, out)
-        elif hasattr(child, "__dataclass_fields__"):
-            _fields_read(child, out)
-    return out
-
-
 def finding_facts(version, req, by_type):
     """The facts a finding rests on: the application fields it reads and the facts it names."""
-    reads = _fields_read(req.condition, _fields_read(req.scope, {}))
-    for templates in req.explain.values():
-        for tpl in templates.values():
-            for part in tpl.parts:
-                if not isinstance(part, str):
-                    _fields_read(part[1], reads)
     out = {}
-    for fact in sorted(req.facts | set(reads), key=lambda f: (f != "application", f)):
-        ft = version.fact_types[fact]
-        found = [_readable(ft, f, reads.get(fact) if fact == "application" else None) for f in by_type.get(fact, ())]
-        out[fact] = (found[0] if found else None) if ft.singleton else found
+    for fact, singleton, only, dates in _plan(version, req):
+        found = []
+        for f in by_type.get(fact, ()):
+            row = {}
+            for k, v in f.items():
+                if k in _HIDDEN or (only is not None and k not in only) or "@" in k or k.startswith("ok_"):
+                    continue
+                row[k] = facts.iso_date(v) if k in dates and isinstance(v, (int, float)) else v
+            found.append(row)
+        out[fact] = (found[0] if found else None) if singleton else found
     return out
 
 
-def _readable(ft, fact, only=None):
-    out = {}
-    for k, v in fact.items():
-        if k in _HIDDEN or "@" in k or k.startswith("ok_") or (only is not None and k not in only):
-            continue
-        out[k] = facts.iso_date(v) if ft.fields.get(k) == "date" and isinstance(v, (int, float)) else v
-    return out
+def _plan(version, req):
+    """Which facts a finding shows, computed once per requirement."""
+    plan = getattr(req, "_plan", None)
+    if plan is None:
+        plan = []
+        for fact in sorted(req.facts | set(req.reads), key=lambda f: (f != "application", f)):
+            ft = version.fact_types[fact]
+            only = frozenset(req.reads.get(fact, ())) if fact == "application" else None
+            dates = frozenset(k for k, t in ft.fields.items() if t == "date")
+            plan.append((fact, ft.singleton, only, dates))
+        req._plan = plan
+    return plan
 
 
 # --- texts ------------------------------------------------------------------------
@@ -141,7 +134,8 @@ def localize(ruling, book, lang):
     return localize_under(ruling, version, lang)
 
 
-def localize_under(ruling, version, lang):
+def localize_under(ruling, version, lang, by_type=None):
+    """Titles and explanations in `lang`; `by_type` is the engine's view when judging now."""
     for f in ruling["findings"]:
         r = version.requirement(f["requirement"])
         if r is None:
@@ -149,7 +143,10 @@ def localize_under(ruling, version, lang):
         f["title"] = text_in(r.title, lang)
         templates = r.explain.get(f["status"]) or {}
         tpl = templates.get(lang) or templates.get("en")
-        f["explanation"] = render(tpl, version, f["facts"]) if tpl else ""
+        if tpl is None:
+            f["explanation"] = ""
+        else:
+            f["explanation"] = render(tpl, by_type if by_type is not None else _engine_view(version, f["facts"]))
     ruling["language"] = lang if lang in ("en", "ru", "kk") else "en"
     return ruling
 
@@ -173,8 +170,8 @@ def _engine_view(version, finding_facts_):
     return by_type
 
 
-def render(template, version, finding_facts_):
-    by_type = _engine_view(version, finding_facts_)
+def render(template, by_type):
+    """Fill a text's {expressions} from facts in engine form."""
     out = []
     for part in template.parts:
         if isinstance(part, str):

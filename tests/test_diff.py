@@ -38,7 +38,7 @@ def test_amendment_diff(book):
     assert change["before"]["when"] == "application.small_business"
     assert "small_business_max_headcount" in change["after"]["when"]
     assert not any(k.startswith("__") for k in change["after"])
-    assert {"matched-vacancy", "worker-contract-registration", "worker-migration-status"} <= set(df["added"])
+    assert {"matched-vacancy", "worker-without-registered-contract", "worker-without-lawful-status"} <= set(df["added"])
     assert df["removed"] == {}
     assert len(d["readings"]["to"]) > len(d["readings"]["from"])
     assert "waiting-period-counting" in d["readings"]["added"]
@@ -90,3 +90,11 @@ def test_cli_diff_unknown_version():
     res = CliRunner().invoke(main, ["diff", "2023-07-01", "2030-01-01"])
     assert res.exit_code == 2
     assert "2030-01-01" in res.output
+
+
+def test_diff_names_requirements_whose_meaning_moves_with_a_derived_fact_or_parameter(book):
+    d = book.diff("kz-foreign-labour", "2023-07-01", "2025-09-01")
+    affected = {a["id"]: a["through"] for a in d["affected"]}
+    assert affected == {"local-content-ratio": ["derived fact exemption-small-business",
+                                                 "parameter small_business_max_headcount"]}
+    assert book.diff("kz-foreign-labour", "2025-09-01", "2025-09-01")["affected"] == []
