@@ -2,8 +2,8 @@
 
 One row per ruling (a replay is a ruling with `replay_of` set), written in one
 transaction. The schema evolves by numbered migrations, applied in order when a
-database is opened. sqlite3 connections must not cross threads: open one per
-request (the API keeps it on Flask's `g`).
+database is opened. sqlite3 connections must not cross threads: the API keeps
+one per thread.
 """
 
 import json
@@ -117,9 +117,33 @@ def save_ruling(db, ruling, request, lang, replay_of=None):
         "trace": _dumps(ruling.get("trace", [])),
         "ruling": _dumps(stored),
     }
+    # The whole ruling is kept without the parts that have columns of their own;
+    # reading puts them back.
+    row["ruling"] = _dumps({k: v for k, v in stored.items() if k not in _SPLIT})
     with _writing(db):
-        db["rulings"].insert(row)
+        db.conn.execute(_INSERT, [row[c] for c in _COLUMNS])
     return stored
+
+
+_SPLIT = ("registry", "findings", "trace")
+_COLUMNS = ("id", "created_at", "reference", "regulation", "version", "ruleset_digest", "outcome",
+            "lang", "replay_of", "request", "registry", "findings", "trace", "ruling")
+_INSERT = f"INSERT INTO rulings ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+
+
+def _whole(row):
+    """A stored ruling with its split-out parts put back where the contract lists them."""
+    ruling = json.loads(row["ruling"])
+    parts = {k: json.loads(row[k]) for k in _SPLIT if k not in ruling and row.get(k) is not None}
+    out = {}
+    for k, v in ruling.items():
+        out[k] = v
+        if k == "ruleset_digest" and "findings" in parts:
+            out["findings"] = parts.pop("findings")
+        elif k == "missing":
+            out.update((name, parts.pop(name)) for name in ("registry", "trace") if name in parts)
+    out.update(parts)
+    return out
 
 
 def _dumps(value):
@@ -129,7 +153,10 @@ def _dumps(value):
 
 def get_ruling(db, ruling_id):
     """The stored ruling with `ruling_id`, or None."""
-    return _column(db, ruling_id, "ruling")
+    try:
+        return _whole(db["rulings"].get(ruling_id))
+    except NotFoundError:
+        return None
 
 
 def get_request(db, ruling_id):
@@ -147,5 +174,6 @@ def _column(db, ruling_id, column):
 def find_by_reference(db, reference):
     """Every ruling stored for an application reference, oldest first."""
     # rowid is insertion order; ids only sort to the millisecond.
-    rows = db["rulings"].rows_where("reference = ?", [reference], select="ruling", order_by="rowid")
-    return [json.loads(row["ruling"]) for row in rows]
+    rows = db["rulings"].rows_where("reference = ?", [reference], select="ruling, registry, findings, trace",
+                                    order_by="rowid")
+    return [_whole(row) for row in rows]

@@ -2,6 +2,7 @@
 
 import hmac
 import json
+import threading
 import uuid
 
 from flask import current_app, g, request
@@ -31,10 +32,16 @@ def source():
 
 
 def db():
-    """This request's decision-log connection (sqlite3 connections must not cross threads)."""
-    if "db" not in g:
-        g.db = store.open_db(current_app.config["DB"])
-    return g.db
+    """This thread's decision-log connection (sqlite3 connections must not cross threads).
+
+    Kept for the thread's life: opening a connection per request cost more than
+    the ruling itself, and gunicorn's gthread workers reuse a fixed set of threads.
+    """
+    local = current_app.extensions["ereje.db_local"]
+    conn = getattr(local, "db", None)
+    if conn is None:
+        conn = local.db = store.open_db(current_app.config["DB"])
+    return conn
 
 
 def language():
@@ -71,7 +78,7 @@ def install(app):
     app.before_request(_start)
     app.before_request(_require_token)
     app.after_request(_finish)
-    app.teardown_appcontext(_close_db)
+    app.extensions["ereje.db_local"] = threading.local()
     app.register_error_handler(Exception, _handle)
 
 
@@ -98,12 +105,6 @@ def _finish(response):
     if request.path.startswith("/v1/") and response.is_json:
         response.headers.setdefault("Content-Language", language())
     return response
-
-
-def _close_db(_exc):
-    conn = g.pop("db", None)
-    if conn is not None:
-        conn.close()
 
 
 def _handle(exc):
