@@ -135,8 +135,8 @@ def _derive(handle, sid, version, action, rule, matched, result):
         fact["of"] = env[action.foreach]["id"]
     if action.value is not None:
         fact["value"] = action.value
-    for name, node in action.set.items():
-        fact[name] = expressions.evaluate(node, env, {})
+    for name, fn in action.set.items():
+        fact[name] = fn(env, {})
     bucket[key] = fact
     result.trace.append({"step": step, "rule": rule, "asserted": _readable(version, fact)})
     result.pending.append({**fact, "sid": sid})

@@ -676,7 +676,8 @@ class _Consolidator:
                     name = f"derive.{d.id}.{'when' if value is None else value}.{i}"
                     rules[name] = {"all": compiler.patterns(clause, bound, d.stage)}
                     actions[name] = compiler.Action("derive", d.id, fact=d.fact, foreach=d.foreach[0] if d.foreach else "",
-                                                    value=value, set=d.set)
+                                                    value=value,
+                                                    set={k: expressions.compile_py(n) for k, n in d.set.items()})
         bound = {"application": "application"}
         cb = compiler.ClauseBuilder(v.fact_types, bound)
         app_t = facts.INPUT_FACTS["application"].fields
@@ -729,7 +730,8 @@ def parse_template(text, scope):
     parts, pos = [], 0
     for m in _PLACEHOLDER.finditer(text):
         parts.append(text[pos:m.start()])
-        parts.append((m.group(1), expressions.parse(m.group(1), scope)))
+        node = expressions.parse(m.group(1), scope)
+        parts.append((m.group(1), node, expressions.compile_py(node), expressions.type_of(node)))
         pos = m.end()
     parts.append(text[pos:])
     return Template(text, parts)

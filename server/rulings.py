@@ -29,13 +29,14 @@ def judge_under(version, request, *, source=None, lang="en", recorded=None, gath
     run = engine.run(version, input_facts)
     by_type = _by_type(input_facts, run.derived)
     findings = []
+    seen = {}
     for r in version.requirements:
         status = run.findings.get(r.id)
         if status is None:
             raise errors.EngineError(f"{version.key}: requirement '{r.id}' reached no conclusion")
         findings.append({"requirement": r.id, "status": status, "effect": r.effect,
                          "title": "", "citation": r.citation, "explanation": "",
-                         "facts": finding_facts(version, r, by_type)})
+                         "facts": finding_facts(version, r, by_type, seen)})
     ruling = {
         "outcome": outcome(findings),
         "regulation": version.regulation,
@@ -93,20 +94,30 @@ def _by_type(input_facts, derived):
     return out
 
 
-def finding_facts(version, req, by_type):
-    """The facts a finding rests on: the application fields it reads and the facts it names."""
+def finding_facts(version, req, by_type, seen=None):
+    """The facts a finding rests on: the application fields it reads and the facts it names.
+
+    `seen` caches each fact's readable form across the findings of one ruling.
+    """
+    seen = {} if seen is None else seen
     out = {}
     for fact, singleton, only, dates in _plan(version, req):
         found = []
         for f in by_type.get(fact, ()):
-            row = {}
-            for k, v in f.items():
-                if k in _HIDDEN or (only is not None and k not in only) or "@" in k or k.startswith("ok_"):
-                    continue
-                row[k] = facts.iso_date(v) if k in dates and isinstance(v, (int, float)) else v
+            if only is not None:
+                found.append({k: _show(f[k], k in dates) for k in only if k in f})
+                continue
+            row = seen.get(id(f))
+            if row is None:
+                row = seen[id(f)] = {k: _show(v, k in dates) for k, v in f.items()
+                                     if k not in _HIDDEN and "@" not in k and not k.startswith("ok_")}
             found.append(row)
         out[fact] = (found[0] if found else None) if singleton else found
     return out
+
+
+def _show(value, is_date):
+    return facts.iso_date(value) if is_date and isinstance(value, (int, float)) else value
 
 
 def _plan(version, req):
@@ -116,7 +127,8 @@ def _plan(version, req):
         plan = []
         for fact in sorted(req.facts | set(req.reads), key=lambda f: (f != "application", f)):
             ft = version.fact_types[fact]
-            only = frozenset(req.reads.get(fact, ())) if fact == "application" else None
+            only = tuple(sorted(k for k in req.reads.get(fact, ()) if "@" not in k and not k.startswith("ok_"))) \
+                if fact == "application" else None
             dates = frozenset(k for k, t in ft.fields.items() if t == "date")
             plan.append((fact, ft.singleton, only, dates))
         req._plan = plan
@@ -174,16 +186,16 @@ def render(template, by_type):
     """Fill a text's {expressions} from facts in engine form."""
     out = []
     for part in template.parts:
-        if isinstance(part, str):
+        if part.__class__ is str:
             out.append(part)
             continue
-        _, node = part
+        _, _, fn, kind = part
         try:
-            value = expressions.evaluate(node, {}, by_type)
+            value = fn({}, by_type)
         except (expressions.Missing, KeyError, ZeroDivisionError, TypeError):
             out.append("?")
             continue
-        out.append(expressions.format_value(value, expressions.type_of(node)) if value != "" else "—")
+        out.append(expressions.format_value(value, kind) if value != "" else "—")
     return "".join(out)
 
 

@@ -110,3 +110,31 @@ def test_outcome_follows_the_contract():
     assert rulings.outcome([f("met"), f("unknown")]) == "undetermined"
     assert rulings.outcome([f("unknown"), f("unmet")]) == "refuse"
     assert rulings.outcome([f("not_applicable")]) == "approve"
+
+
+@pytest.mark.parametrize("version_name", ["2023-07-01", "2025-09-01"])
+def test_compiled_texts_and_values_read_as_the_reference_evaluator(book, version_name):
+    version = book.version("kz-foreign-labour", version_name)
+    rng = random.Random("texts" + version_name)
+    nodes = [part[1] for r in version.requirements for tpl in (t for ts in r.explain.values() for t in ts.values())
+             for part in tpl.parts if not isinstance(part, str)]
+    nodes += [n for d in version.derivations for n in d.set.values()]
+    compiled = [expressions.compile_py(n) for n in nodes]
+
+    def outcome(fn, by_type):
+        try:
+            return fn(by_type)
+        except (expressions.Missing, KeyError, ZeroDivisionError, TypeError) as e:
+            return type(e).__name__
+
+    for _ in range(300):
+        request, data, available = random_case(rng)
+        input_facts = facts.build(request, data, available=available, shifts=version.shifts)
+        run = engine.run(version, input_facts)
+        by_type = {}
+        for f in input_facts:
+            by_type.setdefault(f["t"], []).append(f)
+        for name, bucket in run.derived.items():
+            by_type[name] = list(bucket.values())
+        for node, fn in zip(nodes, compiled):
+            assert outcome(lambda bt: fn({}, bt), by_type) == outcome(lambda bt: expressions.evaluate(node, {}, bt), by_type)
