@@ -230,7 +230,7 @@ def judge_item(item):
         request["regulation"] = _state["regulation"]
     try:
         cmp = rulings.compare(_state["book"], request, source=_state["source"], versions=_state["versions"],
-                              lang=_state["lang"])
+                              lang=_state["lang"], detail=False)
     except errors.EREJEError as e:
         return {"line": line, "error": f"{e.code}: {e.message}"}
     except Exception as e:  # one bad application never stops the run

@@ -20,7 +20,9 @@ def judge(book, request, *, source=None, lang="en", recorded=None):
     return judge_under(version, request, source=source, lang=lang, recorded=recorded)
 
 
-def judge_under(version, request, *, source=None, lang="en", recorded=None, gathered=None):
+def judge_under(version, request, *, source=None, lang="en", recorded=None, gathered=None, detail=True):
+    """Judge under one version. `detail=False` leaves out each finding's facts and
+    explanation (batch comparisons need statuses only)."""
     app = request["application"]
     if gathered is None:
         gathered = adapters.gather(source or adapters.source_from_env(), needed_registries(version, request),
@@ -36,7 +38,7 @@ def judge_under(version, request, *, source=None, lang="en", recorded=None, gath
             raise errors.EngineError(f"{version.key}: requirement '{r.id}' reached no conclusion")
         findings.append({"requirement": r.id, "status": status, "effect": r.effect,
                          "title": "", "citation": r.citation, "explanation": "",
-                         "facts": finding_facts(version, r, by_type, seen)})
+                         "facts": finding_facts(version, r, by_type, seen) if detail else {}})
     ruling = {
         "outcome": outcome(findings),
         "regulation": version.regulation,
@@ -50,6 +52,10 @@ def judge_under(version, request, *, source=None, lang="en", recorded=None, gath
                      for name in adapters.REGISTRIES if name in gathered.provenance or name in gathered.data},
         "trace": run.trace,
     }
+    if not detail:
+        for f, r in zip(findings, version.requirements):
+            f["title"] = text_in(r.title, lang)
+        return ruling
     return localize_under(ruling, version, lang, by_type)
 
 
@@ -70,19 +76,30 @@ def query_for(app):
         region=app["region"], year=int(app["submitted_on"][:4]), quota_category=facts.quota_category(app))
 
 
-def needed_registries(version, request):
-    """Registries read by the requirements that apply to this application."""
-    app_facts = facts.build(request, {}, shifts=version.shifts)
-    by_type = _by_type(app_facts, {})
+def needed_registries(version, request, by_type=None):
+    """Registries read by the requirements that apply to this application.
+
+    `by_type`: the application's own facts, if already built (they do not depend
+    on the version).
+    """
+    if by_type is None:
+        by_type = _by_type(facts.build(request, {}), {})
     needed = set()
     for r in version.requirements:
         if not r.registries:
             continue
-        scope_facts = expressions.referenced_facts(r.scope)
+        scope_facts = _scope_facts(r)
         if scope_facts <= {"application", "worker"} and not expressions.evaluate(r.scope, {}, by_type):
             continue
         needed |= r.registries
     return [name for name in adapters.REGISTRIES if name in needed]
+
+
+def _scope_facts(req):
+    found = getattr(req, "_scope_facts", None)
+    if found is None:
+        found = req._scope_facts = frozenset(expressions.referenced_facts(req.scope))
+    return found
 
 
 def _by_type(input_facts, derived):
@@ -199,14 +216,15 @@ def render(template, by_type):
     return "".join(out)
 
 
-def compare(book, request, *, source=None, versions=None, lang="en"):
+def compare(book, request, *, source=None, versions=None, lang="en", detail=True):
     """Judge one request under several versions (default: all) and line up the statuses."""
     reg = book.regulation(request.get("regulation"))
     chosen = [book.version(reg.id, v, "versions") for v in versions] if versions else list(reg.versions)
     app = request["application"]
-    needed = sorted({g for v in chosen for g in needed_registries(v, request)}, key=adapters.REGISTRIES.index)
+    own = _by_type(facts.build(request, {}), {})
+    needed = sorted({g for v in chosen for g in needed_registries(v, request, own)}, key=adapters.REGISTRIES.index)
     gathered = adapters.gather(source or adapters.source_from_env(), needed, query_for(app), inline=request.get("registry"))
-    rulings = {v.version: judge_under(v, request, lang=lang, gathered=gathered) for v in chosen}
+    rulings = {v.version: judge_under(v, request, lang=lang, gathered=gathered, detail=detail) for v in chosen}
     requirements = {}
     for v in chosen:
         for f in rulings[v.version]["findings"]:
