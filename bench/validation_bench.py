@@ -1,0 +1,90 @@
+"""Microseconds per `schemas.load(RulingRequestSchema, doc)`: the cost of validating a ruling request.
+
+Run: python bench/validation_bench.py [--n 200] [--rounds 15]
+Cases: fixtures/applications/approve.json with 0, 3 and 20 foreign workers (each with an
+IIN and a contract), without and with an inline `registry` object covering all five
+registries (one contract and one person per worker, at least 20 contracts).
+"""
+import argparse
+import copy
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from server import schemas  # noqa: E402
+
+BIN = "150540000106"
+
+
+def kz_id(prefix):
+    """A valid 12-digit IIN starting with the 11-digit `prefix`."""
+    for tail in range(10):
+        candidate = f"{prefix[:10]}{tail}"
+        digits = [int(c) for c in candidate]
+        for weights in (range(1, 12), (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)):
+            check = sum(d * w for d, w in zip(digits, weights)) % 11
+            if check != 10:
+                return candidate + str(check)
+    raise AssertionError(prefix)
+
+
+def request_with(n_workers, registry):
+    doc = json.loads((ROOT / "fixtures/applications/approve.json").read_text())
+    workers, contracts, persons = [], [], []
+    for i in range(n_workers):
+        passport = f"N{1000000 + i}"
+        iin = kz_id(f"9001013{i:04d}")
+        workers.append({"passport": passport, "iin": iin, "citizenship": "UZB",
+                        "contract": {"number": f"TD-{i}", "signed_on": "2025-03-01", "kind": "labour"}})
+    for i in range(max(n_workers, 20)):
+        passport = f"N{1000000 + i}"
+        iin = kz_id(f"9001013{i:04d}")
+        contracts.append({"employer_bin": BIN, "employee_iin": iin, "passport": passport,
+                          "number": f"TD-{i}", "kind": "labour", "registered_on": "2025-03-04"})
+        persons.append({"passport": passport, "iin": iin, "status": "lawful"})
+    doc["application"]["foreign_workers"] = workers
+    if registry:
+        doc["registry"] = {
+            "labour_exchange": {"vacancy": {"code": "4012345", "employer_bin": BIN,
+                                            "published_on": "2025-09-01", "status": "active"}},
+            "ulcrs": {"contracts": contracts},
+            "migration_police": {"persons": persons},
+            "quota": {"region": "ALMATY", "year": 2025, "category": "3", "remaining": 12},
+            "offences": {"records": [{"employer_bin": BIN, "article": "517", "decided_on": "2024-01-10"}]},
+        }
+    return doc
+
+
+def per_call_us(doc, n, rounds):
+    """Best of `rounds` rounds of the mean µs per load over `n` loads (each of its own copy)."""
+    docs = [copy.deepcopy(doc) for _ in range(n)]
+    schemas.load(schemas.RulingRequestSchema, doc)  # warm caches
+    best = float("inf")
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for d in docs:
+            schemas.load(schemas.RulingRequestSchema, d)
+        best = min(best, (time.perf_counter() - t0) / n * 1e6)
+    return best
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=200, help="loads per round")
+    parser.add_argument("--rounds", type=int, default=15, help="rounds per case (the best is kept)")
+    args = parser.parse_args()
+    print(f"{'case':<28}{'µs/call':>10}")
+    for registry in (False, True):
+        for workers in (0, 3, 20):
+            label = f"{workers:>2} workers" + (", inline registry" if registry else "")
+            us = per_call_us(request_with(workers, registry), args.n, args.rounds)
+            print(f"{label:<28}{us:>10.1f}")
+
+
+if __name__ == "__main__":
+    main()
