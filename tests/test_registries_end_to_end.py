@@ -1,0 +1,307 @@
+"""Issue 4's "Done when", end to end: the registry simulator and `ereje serve` as two
+real processes on loopback, talking HTTP, with nothing mocked.
+
+- every shipped application gets the same ruling whether its registry facts are
+  fetched from the simulator (provenance `http`) or given inline (`request`);
+- every fault (503, 500, a delay past the timeout, not JSON, wrong shape) of every
+  registry makes exactly the findings that need it `unknown`, names it in `missing`
+  and leaves an otherwise approvable application `undetermined`, within a bound;
+- the 2023-07-01 version never calls the labour exchange, ULCRS or migration police;
+- a replay reuses the stored facts and never refetches them.
+"""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+APPLICATIONS = ROOT / "fixtures" / "applications"
+REGISTRIES = ("labour_exchange", "ulcrs", "migration_police", "quota", "offences")
+TIMEOUT_S = 1  # EREJE_REGISTRY_TIMEOUT given to the server
+BOUND_S = 2 * TIMEOUT_S + 3  # the most a ruling may take with one registry at fault
+START_S = 60  # the most either process may take to answer at all
+# The simulator's access-log paths, per registry (CONTRACT section 5).
+PATHS = {
+    "labour_exchange": "/labour-exchange/",
+    "ulcrs": "/ulcrs/",
+    "migration_police": "/migration-police/",
+    "quota": "/quota/",
+    "offences": "/offences",
+}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ereje_command():
+    beside = Path(sys.executable).parent / "ereje"
+    found = str(beside) if beside.exists() else shutil.which("ereje")
+    if not found:
+        pytest.fail("the `ereje` console script is not installed (pip install -e .)")
+    return found
+
+
+def wait_until_answers(process, url, log):
+    deadline = time.monotonic() + START_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"{url}: the process exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"{url} did not answer within {START_S} s:\n{log.read_text()}")
+
+
+def stop(process):
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class Stack:
+    """The simulator and the rule server, each a real process; stopped in any case."""
+
+    def __init__(self, tmp):
+        self.tmp = tmp
+        self.processes = []
+        self.sim_log = tmp / "simulator.log"
+        self.server_log = tmp / "server.log"
+        # A new connection per call: a pooled keep-alive connection left idle between
+        # tests (gunicorn closes them after 2 s) races with the next request and resets.
+        self.http = requests
+        self.quiet_at = 0.0
+
+    def start(self):
+        sim_port, port = free_port(), free_port()
+        self.sim = f"http://127.0.0.1:{sim_port}"
+        self.base = f"http://127.0.0.1:{port}"
+        with self.sim_log.open("w") as log:
+            simulator = subprocess.Popen(
+                [sys.executable, "-u", "-m", "adapters.simulator", "serve", "--port", str(sim_port)],
+                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            )
+        self.processes.append(simulator)
+        wait_until_answers(simulator, f"{self.sim}/_faults", self.sim_log)
+
+        env = {**os.environ, "HOME": str(self.tmp),
+               "EREJE_REGISTRY_URL": self.sim, "EREJE_REGISTRY_TIMEOUT": str(TIMEOUT_S)}
+        env.pop("EREJE_TOKENS", None)
+        with self.server_log.open("w") as log:
+            server = subprocess.Popen(
+                [ereje_command(), "serve", "--port", str(port), "--db", str(self.tmp / "x.db"),
+                 "--workers", "1"],
+                cwd=self.tmp, env=env, stdout=log, stderr=subprocess.STDOUT,
+            )
+        self.processes.append(server)
+        wait_until_answers(server, f"{self.base}/healthz", self.server_log)
+
+    def stop(self):
+        for process in reversed(self.processes):
+            stop(process)
+
+    # -- helpers -------------------------------------------------------------
+
+    def fault(self, registry, fault):
+        if "delay" in fault:
+            # A request the server gave up on is still answered (and logged) later.
+            self.quiet_at = max(self.quiet_at, time.monotonic() + fault["delay"] + 0.5)
+        answer = self.http.put(f"{self.sim}/_faults/{registry}", json=fault, timeout=5)
+        assert answer.status_code == 200, answer.text
+
+    def clear_faults(self):
+        answer = self.http.delete(f"{self.sim}/_faults", timeout=5)
+        assert answer.status_code == 200, answer.text
+
+    def settle(self):
+        """Wait until no delayed answer is still pending, so the simulator's log is final."""
+        time.sleep(max(0.0, self.quiet_at - time.monotonic()))
+
+    def rule(self, request):
+        """POST a ruling request; (ruling, seconds taken)."""
+        started = time.monotonic()
+        answer = self.http.post(f"{self.base}/v1/rulings", json=request, timeout=30)
+        elapsed = time.monotonic() - started
+        assert answer.status_code == 201, answer.text
+        return answer.json(), elapsed
+
+    def registry_calls(self):
+        """Registry requests the simulator has logged so far, as {registry: count}."""
+        lines = [line for line in self.sim_log.read_text().splitlines() if '"GET /' in line]
+        return {name: sum(f"GET {path}" in line for line in lines) for name, path in PATHS.items()}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    started = Stack(tmp_path_factory.mktemp("e2e"))
+    try:
+        started.start()
+        yield started
+    finally:
+        started.stop()
+
+
+@pytest.fixture
+def sim(stack):
+    stack.clear_faults()
+    yield stack
+    stack.clear_faults()
+    stack.settle()
+
+
+def load(path):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def statuses(ruling):
+    return [(f["requirement"], f["status"]) for f in ruling["findings"]]
+
+
+@pytest.fixture(scope="module")
+def needs(stack):
+    """{requirement: registries it needs} under 2025-09-01, as the API publishes them."""
+    answer = stack.http.get(f"{stack.base}/v1/regulations/kz-foreign-labour/versions/2025-09-01", timeout=10)
+    assert answer.status_code == 200, answer.text
+    return {r["id"]: set(r["registries"]) for r in answer.json()["requirements"]}
+
+
+# -- 1. over HTTP == inline ---------------------------------------------------
+
+@pytest.mark.parametrize("path", sorted(APPLICATIONS.glob("*.json")), ids=lambda p: p.stem)
+def test_a_ruling_over_http_matches_the_same_facts_inline(sim, path):
+    request = load(path)
+    assert "registry" not in request  # the fixtures leave every registry to be fetched
+
+    over_http, _ = sim.rule(request)
+    assert over_http["registry"], "no registry was read"
+    assert {name: p["source"] for name, p in over_http["registry"].items()} == \
+        {name: "http" for name in over_http["registry"]}
+    fetched = {name: p["data"] for name, p in over_http["registry"].items() if "data" in p}
+    # A registry that was missing over HTTP has no facts to give inline.
+    assert set(over_http["registry"]) - set(fetched) == set(over_http["missing"])
+
+    inline, _ = sim.rule({**request, "registry": fetched})
+    assert inline["outcome"] == over_http["outcome"]
+    assert statuses(inline) == statuses(over_http)
+    assert inline["version"] == over_http["version"]
+    assert inline["missing"] == over_http["missing"]
+    for name in fetched:
+        assert inline["registry"][name]["source"] == "request"
+        assert inline["registry"][name]["data"] == fetched[name]
+    # The facts each finding rests on are the same too.
+    assert [f["facts"] for f in inline["findings"]] == [f["facts"] for f in over_http["findings"]]
+
+
+# -- 2. every fault of every registry -----------------------------------------
+
+FAULTS = {
+    "503": {"status": 503},
+    "500": {"status": 500},
+    "slow": {"delay": TIMEOUT_S + 1.5},
+    "not_json": {"body": "not_json"},
+    "wrong_shape": {"body": "wrong_shape"},
+}
+
+
+def test_approve_is_approved_with_every_registry_healthy(sim):
+    ruling, _ = sim.rule(load(APPLICATIONS / "approve.json"))
+    assert ruling["version"] == "2025-09-01"
+    assert ruling["outcome"] == "approve"
+    assert ruling["missing"] == []
+    assert set(ruling["registry"]) == set(REGISTRIES)
+    assert {s for _, s in statuses(ruling)} == {"met"}
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=str)
+@pytest.mark.parametrize("registry", REGISTRIES)
+def test_a_faulty_registry_makes_its_findings_unknown_within_the_bound(sim, needs, registry, fault):
+    sim.fault(registry, FAULTS[fault])
+    ruling, elapsed = sim.rule(load(APPLICATIONS / "approve.json"))
+
+    reasons = {name: (p.get("reason"), p.get("duration_ms")) for name, p in ruling["registry"].items()}
+    assert ruling["version"] == "2025-09-01"
+    assert ruling["missing"] == [registry], reasons
+    assert ruling["outcome"] == "undetermined"
+    provenance = ruling["registry"][registry]
+    assert provenance["source"] == "http"
+    assert provenance.get("reason"), provenance
+    assert "data" not in provenance or provenance["data"] in (None, {})
+    for other in set(REGISTRIES) - {registry}:
+        assert ruling["registry"][other]["source"] == "http"
+        assert "reason" not in ruling["registry"][other]
+
+    expected = [(r, "unknown" if registry in needs[r] else "met") for r, _ in statuses(ruling)]
+    assert statuses(ruling) == expected
+    assert any(s == "unknown" for _, s in expected)  # the fault did bite
+    assert [f["requirement"] for f in ruling["findings"]] == list(needs)
+    assert elapsed < BOUND_S, f"{elapsed:.2f} s"
+
+
+# -- 3. the 2023-07-01 version never calls the 2025 registries ----------------
+
+def test_pre_amendment_never_calls_the_registries_it_does_not_need(sim):
+    for name in ("labour_exchange", "ulcrs", "migration_police"):
+        sim.fault(name, {"status": 503})
+    before = sim.registry_calls()
+    ruling, elapsed = sim.rule(load(APPLICATIONS / "pre-amendment.json"))
+    after = sim.registry_calls()
+
+    assert ruling["version"] == "2023-07-01"
+    assert ruling["outcome"] == "approve"
+    assert ruling["missing"] == []
+    for name in ("labour_exchange", "ulcrs", "migration_police"):
+        assert name not in ruling["registry"]
+        assert after[name] == before[name], f"{name} was called"
+    for name in ("quota", "offences"):  # the ones it needs are called, and the log shows it
+        assert after[name] > before[name], f"{name} was not called"
+    assert {p["source"] for p in ruling["registry"].values()} == {"http"}
+    assert elapsed < BOUND_S
+
+
+# -- 4. replay reuses the stored facts ----------------------------------------
+
+def test_replay_after_the_fault_is_cleared_reuses_the_stored_facts(sim):
+    sim.fault("ulcrs", {"status": 503})
+    ruling, _ = sim.rule(load(APPLICATIONS / "approve.json"))
+    assert ruling["outcome"] == "undetermined"
+    assert ruling["missing"] == ["ulcrs"]
+    sim.clear_faults()
+    stored = sim.http.get(f"{sim.base}/v1/rulings/{ruling['id']}", timeout=10)
+    assert stored.status_code == 200, stored.text
+    assert stored.json()["registry"] == ruling["registry"]  # provenance is in the decision log
+
+    before = sim.registry_calls()
+    assert before["ulcrs"] >= 1  # the log does record the calls the replay must not repeat
+    answer = sim.http.post(f"{sim.base}/v1/rulings/{ruling['id']}/replay", json={}, timeout=30)
+    after = sim.registry_calls()
+    assert answer.status_code in (200, 201), answer.text
+    replayed = answer.json()
+
+    assert replayed["outcome"] == "undetermined"
+    assert replayed["outcome_changed"] is False
+    assert replayed["missing"] == ["ulcrs"]
+    assert statuses(replayed) == statuses(ruling)
+    assert replayed["registry"] == ruling["registry"]  # same facts, same fetched_at
+    assert after == before, "the replay fetched registries again"
+
+    # And with the fault cleared, a fresh ruling of the same application is approved.
+    fresh, _ = sim.rule(load(APPLICATIONS / "approve.json"))
+    assert fresh["outcome"] == "approve"
