@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from server import api, rulebook, store
+from server import api, jsontext, rulebook, store
 
 POLICIES = Path(__file__).resolve().parents[1] / "policies"
 
@@ -17,7 +17,7 @@ def create_app(config=None):
     (bearer tokens; default EREJE_TOKENS, comma-separated), MAX_CONTENT_LENGTH
     (bytes, default 1 MiB), REGISTRY_SOURCE (default from EREJE_REGISTRY_URL), TESTING.
     """
-    app = Flask(__name__)
+    app = _Flask(__name__)
     app.config.update(
         POLICIES=str(POLICIES),
         DB="ereje.db",
@@ -40,6 +40,10 @@ def create_app(config=None):
     app.extensions["ereje.db"] = store.open_db(app.config["DB"])
     api.register(app)
     return app
+
+
+class _Flask(Flask):
+    json_provider_class = jsontext.Provider
 
 
 def _tokens(value):

@@ -9,12 +9,11 @@ actions are plain data (assert a derived fact / conclude a finding) carried out
 in this module, so a failure surfaces as an exception instead of silence.
 """
 import itertools
-import json
 import threading
 
 import durable_rules_engine as _dre
 
-from . import errors, expressions, facts as factmodel
+from . import errors, expressions, facts as factmodel, jsontext
 
 _lock = threading.Lock()
 _handles = {}            # engine name -> ruleset handle
@@ -27,7 +26,7 @@ def register(version):
     with _lock:
         if name not in _handles:
             # durable mutates the definition it is given: pass a fresh JSON text.
-            _handles[name] = _dre.create_ruleset(name, json.dumps(version.rules))
+            _handles[name] = _dre.create_ruleset(name, jsontext.dumps(version.rules))
     version.engine_name = name
     return name
 
@@ -62,12 +61,12 @@ def run(version, input_facts):
     with _lock:
         state_handle = None
         try:
-            state_handle = _dre.assert_facts(handle, json.dumps(payload))[1]
+            state_handle = _dre.assert_facts(handle, jsontext.dumps(payload))[1]
             for stage in range(1, version.stages + 1):
                 if result.pending:
                     # Facts derived at a lower stage, asserted in one call: a rule only
                     # reads facts of lower stages, so none of them could fire earlier.
-                    _dre.assert_facts(handle, json.dumps(result.pending))
+                    _dre.assert_facts(handle, jsontext.dumps(result.pending))
                     result.pending = []
                 state_handle = _dre.assert_fact(
                     handle, f'{{"sid": "{sid}", "id": "$stage{stage}", "t": "$stage", "n": {stage}}}')[1]
@@ -107,7 +106,7 @@ def _drain(handle, state_handle, sid, version, result):
             if action.kind == "finding":
                 _conclude(action, rule, result)
             else:
-                _derive(handle, sid, version, action, rule, json.loads(message)[rule], result)
+                _derive(handle, sid, version, action, rule, jsontext.loads(message)[rule], result)
         except Exception as e:
             _dre.abandon_action(handle, state_handle)
             raise errors.EngineError(f"rule action failed in {version.key}: {e}") from e

@@ -56,6 +56,9 @@ def serve_command(host, port, db, policies, workers, threads):
         "worker_class": "gthread",
         "threads": threads,
         "preload_app": False,
+        # Client systems post one ruling after another: the 2 s default closed idle
+        # connections just as the next request arrived.
+        "keepalive": 30,
         # gunicorn 27 otherwise opens a control socket under $HOME.
         "control_socket_disable": True,
         "proc_name": "ereje",

@@ -6,15 +6,19 @@ database is opened. sqlite3 connections must not cross threads: the API keeps
 one per thread.
 """
 
+import fcntl
 import json
 import os
 import secrets
 import sqlite3
+import threading
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import sqlite_utils
+
+from . import jsontext
 from sqlite_utils.db import NotFoundError
 
 # Writers from several worker processes queue on SQLite's lock instead of failing.
@@ -44,6 +48,7 @@ def open_db(path):
     """Open (creating and migrating if needed) the decision log at `path`."""
     conn = sqlite3.connect(os.fspath(path), timeout=BUSY_TIMEOUT_S)
     db = sqlite_utils.Database(conn)
+    db.ereje_path = os.path.abspath(os.fspath(path)) if os.fspath(path) != ":memory:" else None
     db.enable_wal()
     # In WAL mode NORMAL never corrupts and never loses a commit when a process
     # dies; only a power cut or OS crash can drop the last commits. FULL would
@@ -60,14 +65,42 @@ def _writing(db):
     A plain BEGIN would read first (sqlite-utils inspects the table) and then
     upgrade to a write, which SQLite refuses at once under concurrency instead
     of waiting for the busy timeout. Statements inside nest as savepoints.
+
+    Writers queue on a lock of their own first (a thread lock, then a file lock
+    shared by the worker processes): SQLite's busy handler sleeps 1 to 100 ms
+    between retries, which under load cost more than the writes themselves.
     """
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with _writer_lock(db):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            db.rollback()
+            raise
+        db.commit()
+
+
+_LOCKS = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+@contextmanager
+def _writer_lock(db):
+    path = getattr(db, "ereje_path", None)
+    if path is None:
         yield
-    except BaseException:
-        db.rollback()
-        raise
-    db.commit()
+        return
+    with _LOCKS_GUARD:
+        entry = _LOCKS.get(path)
+        if entry is None:
+            entry = _LOCKS[path] = (threading.Lock(), open(path + ".lock", "a+b"))
+    thread_lock, lock_file = entry
+    with thread_lock:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
 def _migrate(db):
@@ -147,8 +180,7 @@ def _whole(row):
 
 
 def _dumps(value):
-    # ASCII escapes: text that cannot be UTF-8 encoded must not fail the write.
-    return json.dumps(value, separators=(",", ":"))
+    return jsontext.dumps(value)
 
 
 def get_ruling(db, ruling_id):

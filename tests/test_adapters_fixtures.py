@@ -1,6 +1,7 @@
 """Registry facts read from fixture files."""
 
 import json
+import time
 import os
 
 import pytest
@@ -98,7 +99,8 @@ def own_dir(tmp_path):
     return tmp_path
 
 
-def test_an_edited_file_is_read_again(own_dir):
+def test_an_edited_file_is_read_again(own_dir, monkeypatch):
+    monkeypatch.setattr("adapters.fixtures.RECHECK_S", 0.0)  # look at the file on every fetch
     source = FixtureSource(own_dir)
     assert source.fetch("offences", query())[0] == {"records": []}
     path = own_dir / "offences.json"
@@ -108,6 +110,21 @@ def test_an_edited_file_is_read_again(own_dir):
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
     assert len(source.fetch("offences", query())[0]["records"]) == 1
+
+
+def test_files_are_looked_at_again_within_a_second(own_dir):
+    source = FixtureSource(own_dir)
+    assert source.fetch("offences", query())[0] == {"records": []}
+    path = own_dir / "offences.json"
+    path.write_text(json.dumps({"records": [
+        {"employer_bin": EMPLOYER, "article": "519", "decided_on": "2025-01-01"},
+    ]}))
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    deadline = time.monotonic() + 3
+    while not source.fetch("offences", query())[0]["records"]:
+        assert time.monotonic() < deadline, "the edit was not noticed"
+        time.sleep(0.05)
 
 
 @pytest.mark.parametrize(
