@@ -52,13 +52,48 @@ def detect_format(path, head):
     return "csv"
 
 
-def read_items(path, fmt=None):
-    """Yield (line, document or None, error or None) for each application in the file."""
+class Meter:
+    """Counts the characters read through a text file, for the progress bar."""
+
+    def __init__(self, fh=None):
+        self.fh, self.count = fh, 0
+
+    def read(self, *args):
+        text = self.fh.read(*args)
+        self.count += len(text)
+        return text
+
+    def readline(self, *args):
+        text = self.fh.readline(*args)
+        self.count += len(text)
+        return text
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        text = next(self.fh)
+        self.count += len(text)
+        return text
+
+    def seek(self, *args):
+        self.count = 0
+        return self.fh.seek(*args)
+
+
+def read_items(path, fmt=None, meter=None):
+    """Yield (line, document or None, error or None) for each application in the file.
+
+    `meter` (a Meter) is told how much of the file has been read.
+    """
     try:
-        fh = open(path, encoding="utf-8-sig", newline="")
+        raw = open(path, encoding="utf-8-sig", newline="")
     except OSError as e:
         raise InputError(f"{path}: {e.strerror or e}") from None
-    with fh:
+    meter = meter or Meter()
+    meter.fh = raw
+    fh = meter
+    with raw:
         try:
             head = fh.read(4096)
         except UnicodeDecodeError:
@@ -376,7 +411,7 @@ def text_summary(s):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--input-format", type=click.Choice(["json", "jsonl", "csv"]), help="Override detection by file name/content.")
 @click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True)
-@click.option("--progress/--no-progress", default=None, help="Progress counter on stderr (default: when stderr is a terminal).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when stderr is a terminal).")
 @click.option("--policies", type=click.Path(file_okay=False, path_type=Path), default=None, help="Directory of rule files.")
 def compare_command(file, versions, regulation, jobs, out, report, fmt, input_format, lang, progress, policies):
     """Judge every application in FILE under each version and summarise what changes.
@@ -409,8 +444,14 @@ def compare_command(file, versions, regulation, jobs, out, report, fmt, input_fo
     show = sys.stderr.isatty() if progress is None else progress
     summary = Summary(reg.id, chosen, str(file))
     out_fh = None
+    meter = Meter()
+    # The bar follows the share of the file read (characters against bytes, so
+    # non-ASCII text ends a little short of 100% before the final update).
+    bar = click.progressbar(length=max(file.stat().st_size, 1), label="judging", file=sys.stderr,
+                            show_eta=True, show_percent=True,
+                            item_show_func=lambda _: f"{summary.read} application(s)") if show else None
     try:
-        items = read_items(file, input_format)
+        items = read_items(file, input_format, meter)
         first = next(items, None)   # surfaces an unreadable file before any work
         items = itertools.chain([first], items) if first is not None else iter(())
         out_fh = open(out, "w", encoding="utf-8") if out else None
@@ -418,8 +459,8 @@ def compare_command(file, versions, regulation, jobs, out, report, fmt, input_fo
             summary.add(result)
             if out_fh:
                 out_fh.write(json.dumps(result, ensure_ascii=False) + "\n")
-            if show and summary.read % 100 == 0:
-                click.echo(f"\r{summary.read} application(s)", err=True, nl=False)
+            if bar is not None and summary.read % 100 == 0:
+                bar.update(max(0, meter.count - bar.pos), summary.read)
     except InputError as e:
         raise cli.BadInput(str(e)) from None
     except OSError as e:
@@ -427,8 +468,9 @@ def compare_command(file, versions, regulation, jobs, out, report, fmt, input_fo
     finally:
         if out_fh:
             out_fh.close()
-    if show:
-        click.echo(f"\r{summary.read} application(s)", err=True)
+    if bar is not None:
+        bar.update(bar.length - bar.pos, summary.read)
+        bar.render_finish()
     s = summary.as_dict()
     if report:
         from . import report as report_mod

@@ -220,3 +220,18 @@ def test_generator_is_valid_and_deterministic(tmp_path):
     for d in docs:
         schemas.RulingRequestSchema().load(d)
     assert {d["application"]["route"] for d in docs} == {"general", "seasonal", "intracompany_transfer"}
+
+
+@pytest.mark.parametrize("name,text", [
+    ("apps.jsonl", '{"application": {}}\n{"application": {}}\nnot json\n'),
+    ("apps.csv", "application.reference,application.region\nA,ALMATY\nB,ASTANA\n"),
+    ("apps.json", '[{"application": {}}, {"application": {}}]'),
+])
+def test_the_progress_meter_reaches_the_end_of_the_file(tmp_path, name, text):
+    from server.batch import Meter, read_items
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    meter = Meter()
+    items = list(read_items(path, meter=meter))
+    assert len(items) >= 2
+    assert meter.count == len(text)
