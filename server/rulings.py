@@ -20,14 +20,17 @@ def judge(book, request, *, source=None, lang="en", recorded=None):
     return judge_under(version, request, source=source, lang=lang, recorded=recorded)
 
 
-def judge_under(version, request, *, source=None, lang="en", recorded=None, gathered=None, detail=True):
+def judge_under(version, request, *, source=None, lang="en", recorded=None, gathered=None, detail=True,
+                input_facts=None):
     """Judge under one version. `detail=False` leaves out each finding's facts and
-    explanation (batch comparisons need statuses only)."""
+    explanation (batch comparisons need statuses only); `input_facts` may be given
+    when several versions judge the same facts."""
     app = request["application"]
     if gathered is None:
         gathered = adapters.gather(source or adapters.source_from_env(), needed_registries(version, request),
                                    query_for(app), inline=request.get("registry"), recorded=recorded)
-    input_facts = facts.build(request, gathered.data, available=set(gathered.data), shifts=version.shifts)
+    if input_facts is None:
+        input_facts = facts.build(request, gathered.data, available=set(gathered.data), shifts=version.shifts)
     run = engine.run(version, input_facts)
     by_type = _by_type(input_facts, run.derived)
     findings = []
@@ -224,7 +227,15 @@ def compare(book, request, *, source=None, versions=None, lang="en", detail=True
     own = _by_type(facts.build(request, {}), {})
     needed = sorted({g for v in chosen for g in needed_registries(v, request, own)}, key=adapters.REGISTRIES.index)
     gathered = adapters.gather(source or adapters.source_from_env(), needed, query_for(app), inline=request.get("registry"))
-    rulings = {v.version: judge_under(v, request, lang=lang, gathered=gathered, detail=detail) for v in chosen}
+    # One set of facts for every version: each version's calendar shifts are all
+    # precomputed, and a version only reads the fields its rules name.
+    shifts = {}
+    for v in chosen:
+        for fact, wanted in v.shifts.items():
+            shifts.setdefault(fact, set()).update(wanted)
+    input_facts = facts.build(request, gathered.data, available=set(gathered.data), shifts=shifts)
+    rulings = {v.version: judge_under(v, request, lang=lang, gathered=gathered, detail=detail, input_facts=input_facts)
+               for v in chosen}
     requirements = {}
     for v in chosen:
         for f in rulings[v.version]["findings"]:
