@@ -213,13 +213,14 @@ def _f_text(v):                       # _text(): a non-empty string
 
 
 # Plain strings already found valid: the same BINs, IINs and dates recur in every request.
-# Bounded; only ever holds values that passed the full check.
-_KNOWN_IDS = set()
-_KNOWN_DATES = set()
+# Bounded; only ever holds values that passed the full check (server.schemas shares
+# them: its checks of a 12-digit id and a YYYY-MM-DD date are the same).
+KNOWN_IDS = set()
+KNOWN_DATES = set()
 _KNOWN_LIMIT = 50_000
 
 
-def _remember(known, v):
+def remember(known, v):
     if len(known) >= _KNOWN_LIMIT:
         known.clear()
     known.add(v)
@@ -227,24 +228,24 @@ def _remember(known, v):
 
 def _f_id(v):                         # Identifier, not null
     if type(v) is str:
-        if v in _KNOWN_IDS:
+        if v in KNOWN_IDS:
             return v
         if len(v) == 12 and v.isascii() and v.isdigit() and _ascii_check_digit_ok(v):
-            _remember(_KNOWN_IDS, v)
+            remember(KNOWN_IDS, v)
             return v
     raise _Unsure
 
 
 def _f_date(v):                       # IsoDate, not null
     if type(v) is str:
-        if v in _KNOWN_DATES:
+        if v in KNOWN_DATES:
             return v
         if v.isascii() and _ISO_DATE.fullmatch(v):
             try:
                 date.fromisoformat(v)
             except ValueError:
                 raise _Unsure from None
-            _remember(_KNOWN_DATES, v)
+            remember(KNOWN_DATES, v)
             return v
     raise _Unsure
 

@@ -9,8 +9,7 @@ Nothing here imports durable_rules: the output is plain JSON-able dicts.
 """
 from dataclasses import dataclass, field
 
-from .expressions import (And, Arith, Cmp, Const, Exists, ExpressionError, Field, In, Not, Or,
-                          referenced_facts)
+from .expressions import And, Arith, Cmp, Const, Exists, ExpressionError, Field, In, Not, Or
 
 _FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 _NEG = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
@@ -221,7 +220,3 @@ def patterns(clause, fact_of_bound, stage):
 def _pattern(fact, conds):
     conds = [{"t": fact}] + conds
     return conds[0] if len(conds) == 1 else {"$and": conds}
-
-
-def needed_facts(node):
-    return referenced_facts(node)

@@ -13,7 +13,7 @@ import threading
 
 import durable_rules_engine as _dre
 
-from . import errors, expressions, facts as factmodel, jsontext
+from . import errors, facts as factmodel, jsontext
 
 _lock = threading.Lock()
 _handles = {}            # engine name -> ruleset handle

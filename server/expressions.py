@@ -448,28 +448,9 @@ def _compare(op, a, b):
     return a >= b
 
 
-def referenced_facts(node, out=None):
+def referenced_facts(node):
     """Fact types a node reads (including quantified ones)."""
-    out = set() if out is None else out
-    if isinstance(node, Field):
-        out.add(node.fact)
-    elif isinstance(node, Exists):
-        out.add(node.fact)
-        referenced_facts(node.cond, out)
-    elif isinstance(node, (Arith, Cmp)):
-        referenced_facts(node.left, out)
-        referenced_facts(node.right, out)
-    elif isinstance(node, In):
-        referenced_facts(node.left, out)
-    elif isinstance(node, (And, Or)):
-        for i in node.items:
-            referenced_facts(i, out)
-    elif isinstance(node, Not):
-        referenced_facts(node.item, out)
-    elif isinstance(node, IfElse):
-        for i in (node.test, node.then, node.other):
-            referenced_facts(i, out)
-    return out
+    return set(fields_used(node))
 
 
 def fields_used(node, out=None):

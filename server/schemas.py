@@ -15,6 +15,8 @@ from operator import mul
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from adapters.schemas import KNOWN_DATES, KNOWN_IDS, remember
+
 from server.errors import InvalidRequest
 
 # Beyond any real employer; keeps every count an exact small integer for the engine.
@@ -270,39 +272,26 @@ def _f_opt_text(v):                   # Text(load_default=None, allow_none=True)
     return None if v is None else _f_text(v)
 
 
-# Plain strings already found valid: the same BINs, IINs and dates recur in every request.
-# Bounded; only ever holds values that passed the full check.
-_KNOWN_IDS = set()
-_KNOWN_DATES = set()
-_KNOWN_LIMIT = 50_000
-
-
-def _remember(known, v):
-    if len(known) >= _KNOWN_LIMIT:
-        known.clear()
-    known.add(v)
-
-
 def _f_date(v):                       # IsoDate, not null
     if type(v) is str:
-        if v in _KNOWN_DATES:
+        if v in KNOWN_DATES:
             return v
         if _ISO_DATE.fullmatch(v):
             try:
                 date.fromisoformat(v)
             except ValueError:
                 raise _Fallback from None
-            _remember(_KNOWN_DATES, v)
+            remember(KNOWN_DATES, v)
             return v
     raise _Fallback
 
 
 def _f_kz_id(v):                      # KzId, not null
     if type(v) is str:
-        if v in _KNOWN_IDS:
+        if v in KNOWN_IDS:
             return v
         if len(v) == 12 and v.isascii() and v.isdigit() and _check_digit_ok(v):
-            _remember(_KNOWN_IDS, v)
+            remember(KNOWN_IDS, v)
             return v
     raise _Fallback
 

@@ -110,7 +110,15 @@ def test_faults_given_at_start_and_503_is_retried_twice(tmp_path):
         assert gathered.missing == ["ulcrs", "quota"]
         assert gathered.provenance["ulcrs"]["status"] == 503
         assert gathered.provenance["quota"]["reason"] == "answer is not valid JSON"
+        # The simulator logs a request after answering it: wait for the last line
+        # before stopping it, or a busy machine loses it to the race.
+        deadline = time.monotonic() + 5
+        while len(_asked(log)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
     finally:
         assert stop(process) == 0  # SIGTERM is a clean stop
-    asked = [line for line in log.read_text().splitlines() if "GET /ulcrs/contracts" in line]
-    assert len(asked) == 3  # the first try and two retries
+    assert len(_asked(log)) == 3  # the first try and two retries
+
+
+def _asked(log):
+    return [line for line in log.read_text().splitlines() if "GET /ulcrs/contracts" in line]
