@@ -8,7 +8,6 @@ registries (one contract and one person per worker, at least 20 contracts).
 import argparse
 import copy
 import json
-import statistics
 import sys
 import time
 from pathlib import Path
