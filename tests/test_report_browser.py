@@ -1,0 +1,68 @@
+"""The comparison report in a real browser (Debian's chromium, driven by Playwright).
+
+The page must load nothing but itself, fit a laptop screen without sideways
+scrolling, and draw bars whose heights follow the numbers in its tables.
+`.ci/run` installs chromium and requires these tests to run (EREJE_REQUIRE_BROWSER);
+elsewhere they are skipped when chromium is absent.
+"""
+import json
+import os
+import shutil
+
+import pytest
+
+from .test_compare_batch import FLIP, STAY, summary_of
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None and os.environ.get("EREJE_REQUIRE_BROWSER"):
+    raise RuntimeError("EREJE_REQUIRE_BROWSER is set but Debian's chromium is not installed")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def report(tmp_path):
+    f = tmp_path / "apps.jsonl"
+    f.write_text("\n".join([json.dumps(FLIP), json.dumps(FLIP), json.dumps(STAY), "oops"]) + "\n", encoding="utf-8")
+    page = tmp_path / "report.html"
+    return page, summary_of(f, "--jobs", 1, "--report", page)
+
+
+def test_the_report_is_self_contained_and_fits_a_laptop_screen(browser, report):
+    path, _ = report
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    asked = []
+    page.on("request", lambda r: asked.append(r.url))
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    assert asked == [path.as_uri()]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    assert page.locator("h1").inner_text().startswith("kz-foreign-labour")
+    page.close()
+
+
+def test_the_bars_are_drawn_in_proportion_to_the_numbers(browser, report):
+    path, s = report
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(path.as_uri())
+    bars = page.evaluate("""() => Array.from(document.querySelectorAll('svg[aria-label="Outcomes by version"] rect'))
+        .filter(r => r.querySelector('title'))
+        .map(r => [r.querySelector('title').textContent, r.getBoundingClientRect().height])""")
+    heights = {title: h for title, h in bars}
+    tallest = max(heights.values())
+    top = max(n for v in s["versions"] for n in s["outcomes"][v].values())
+    for v in s["versions"]:
+        for outcome in ("approve", "refuse"):
+            n = s["outcomes"][v].get(outcome, 0)
+            assert heights[f"{v} {outcome}: {n}"] == pytest.approx(tallest * n / top, abs=1.5)
+    page.close()
