@@ -9,6 +9,7 @@ Nothing here imports durable_rules: the output is plain JSON-able dicts.
 """
 from dataclasses import dataclass, field
 
+from . import expressions, facts
 from .expressions import And, Arith, Cmp, Const, Exists, ExpressionError, Field, In, Not, Or
 
 _FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
@@ -220,3 +221,73 @@ def patterns(clause, fact_of_bound, stage):
 def _pattern(fact, conds):
     conds = [{"t": fact}] + conds
     return conds[0] if len(conds) == 1 else {"$and": conds}
+
+
+# --- a whole version -----------------------------------------------------------------
+
+def _ok(registry, value):
+    field = Field("application", "application", f"ok_{registry}", "bool", f"ok_{registry}")
+    return Cmp("==", field, Const(value, "bool"))
+
+
+def compile_version(v, final_stage, report):
+    """Fill `v.rules`, `v.actions` and `v.engine_fields`; problems go to report(item, line, message).
+
+    A derivation becomes rules asserting its fact (for `value:`, one rule set for
+    true and one for false); a requirement becomes rules for each status:
+    not_applicable when the scope is false, unknown when a registry it needs is
+    missing, met or unmet by its condition.
+    """
+    rules, actions = {}, {}
+    for d in v.derivations:
+        bound = {"application": "application"}
+        if d.foreach:
+            bound[d.foreach[0]] = d.foreach[1]
+        cb = ClauseBuilder(v.fact_types, bound)
+        variants = [(d.when, True, None)] if d.when is not None else [(d.value, True, True), (d.value, False, False)]
+        for node, pos, value in variants:
+            for i, clause in enumerate(_clauses(cb, node, pos, d, d.raw["__line"], report)):
+                name = f"derive.{d.id}.{'when' if value is None else value}.{i}"
+                rules[name] = {"all": patterns(clause, bound, d.stage)}
+                actions[name] = Action("derive", d.id, fact=d.fact, foreach=d.foreach[0] if d.foreach else "",
+                                       value=value, set={k: expressions.compile_py(n) for k, n in d.set.items()})
+    bound = {"application": "application"}
+    cb = ClauseBuilder(v.fact_types, bound)
+    for r in v.requirements:
+        assert all(f"ok_{g}" in facts.INPUT_FACTS["application"].fields for g in r.registries)
+        needs = sorted(r.registries)
+        forms = {
+            "not_applicable": Not(r.scope),
+            "unknown": And((r.scope, Or(tuple(_ok(g, False) for g in needs)))) if needs else expressions.FALSE,
+            "met": And((r.scope, *(_ok(g, True) for g in needs), r.condition)),
+            "unmet": And((r.scope, *(_ok(g, True) for g in needs), Not(r.condition))),
+        }
+        for status, node in forms.items():
+            for i, clause in enumerate(_clauses(cb, node, True, r, r.line, report)):
+                name = f"req.{r.id}.{status}.{i}"
+                rules[name] = {"all": patterns(clause, bound, final_stage)}
+                actions[name] = Action("finding", r.id, status=status)
+    v.rules, v.actions = rules, actions
+    # Only the fields some rule reads are sent to the engine: every fact is
+    # JSON-encoded on the way in and every match on the way out.
+    used = {}
+    for d in v.derivations:
+        for node in (d.when, d.value, *d.set.values()):
+            if node is not None:
+                expressions.fields_used(node, used)
+    for r in v.requirements:
+        expressions.fields_used(r.condition, expressions.fields_used(r.scope, used))
+    used.setdefault("application", set()).update(f"ok_{g}" for r in v.requirements for g in r.registries)
+    v.engine_fields = {k: tuple(sorted(fs)) for k, fs in used.items()}
+
+
+def _clauses(builder, node, pos, item, line, report):
+    """DNF clauses turned into patterns right away, so a problem is reported at its rule."""
+    try:
+        out = builder.dnf(node, pos)
+        for clause in out:
+            patterns(clause, builder.bound_facts, 1)
+        return out
+    except ExpressionError as e:
+        report(item, line, f"'{item.id}' cannot be compiled for the engine: {e}")
+        return []

@@ -636,7 +636,7 @@ class _Consolidator:
                 list(r.get("readings") or []), refs, regs, r, line, reads))
         v.fact_types, v.shifts, v.stages = ftypes, shifts, final
         if not any(p.file == v.files[-1] for p in self.problems):
-            self.compile(v, final)
+            compiler.compile_version(v, final, lambda item, line, msg: self.err(item.raw["__file"], line, msg))
 
     def explain(self, r, ftypes, values, shifts):
         rel, line = r["__file"], r["__line"]
@@ -662,65 +662,6 @@ class _Consolidator:
                 except ExpressionError as e:
                     self.err(rel, yamlfile.line_of(texts, lang, line), f"requirement '{r['id']}' explain.{status}.{lang}: {e}")
         return out
-
-    def compile(self, v, final):
-        rules, actions = {}, {}
-        for d in v.derivations:
-            bound = {"application": "application"}
-            if d.foreach:
-                bound[d.foreach[0]] = d.foreach[1]
-            cb = compiler.ClauseBuilder(v.fact_types, bound)
-            variants = [(d.when, True, None)] if d.when is not None else [(d.value, True, True), (d.value, False, False)]
-            for node, pos, value in variants:
-                for i, clause in enumerate(self.clauses(cb, node, pos, d.raw["__file"], d.raw["__line"], d.id)):
-                    name = f"derive.{d.id}.{'when' if value is None else value}.{i}"
-                    rules[name] = {"all": compiler.patterns(clause, bound, d.stage)}
-                    actions[name] = compiler.Action("derive", d.id, fact=d.fact, foreach=d.foreach[0] if d.foreach else "",
-                                                    value=value,
-                                                    set={k: expressions.compile_py(n) for k, n in d.set.items()})
-        bound = {"application": "application"}
-        cb = compiler.ClauseBuilder(v.fact_types, bound)
-        app_t = facts.INPUT_FACTS["application"].fields
-        for r in v.requirements:
-            oks = [expressions.Cmp("==", expressions.Field("application", "application", f"ok_{g}", "bool", f"ok_{g}"), expressions.TRUE)
-                   for g in sorted(r.registries)]
-            missing = [expressions.Cmp("==", expressions.Field("application", "application", f"ok_{g}", "bool", f"ok_{g}"), expressions.FALSE)
-                       for g in sorted(r.registries)]
-            assert all(f"ok_{g}" in app_t for g in r.registries)
-            forms = {
-                "not_applicable": expressions.Not(r.scope),
-                "unknown": expressions.And((r.scope, expressions.Or(tuple(missing)))) if missing else expressions.FALSE,
-                "met": expressions.And((r.scope, *oks, r.condition)),
-                "unmet": expressions.And((r.scope, *oks, expressions.Not(r.condition))),
-            }
-            for status, node in forms.items():
-                for i, clause in enumerate(self.clauses(cb, node, True, r.raw["__file"], r.line, r.id)):
-                    name = f"req.{r.id}.{status}.{i}"
-                    rules[name] = {"all": compiler.patterns(clause, bound, final)}
-                    actions[name] = compiler.Action("finding", r.id, status=status)
-        v.rules, v.actions = rules, actions
-        # Only the fields some rule reads are sent to the engine: every fact is
-        # JSON-encoded on the way in and every match on the way out.
-        used = {}
-        for d in v.derivations:
-            for node in (d.when, d.value, *d.set.values()):
-                if node is not None:
-                    expressions.fields_used(node, used)
-        for r in v.requirements:
-            expressions.fields_used(r.condition, expressions.fields_used(r.scope, used))
-        used.setdefault("application", set()).update(f"ok_{g}" for r in v.requirements for g in r.registries)
-        v.engine_fields = {k: tuple(sorted(f for f in fs)) for k, fs in used.items()}
-
-    def clauses(self, builder, node, pos, rel, line, item_id):
-        """DNF clauses turned into patterns right away, so a problem is reported at its rule."""
-        try:
-            out = builder.dnf(node, pos)
-            for clause in out:
-                compiler.patterns(clause, builder.bound_facts, 1)
-            return out
-        except ExpressionError as e:
-            self.err(rel, line, f"'{item_id}' cannot be compiled for the engine: {e}")
-            return []
 
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")

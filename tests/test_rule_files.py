@@ -41,6 +41,9 @@ BROKEN = [
     ("duplicate id", lambda t: t.replace("    - id: vacancy-waiting-period", "    - id: vacancy-published", 1), "duplicate id 'vacancy-published'"),
     ("amends a missing version", lambda t: t.replace('amends: "2023-07-01"', 'amends: "2022-01-01"', 1), "does not exist"),
     ("bad effect", lambda t: t.replace("effect: refuse", "effect: deny", 1), "effect must be one of"),
+    ("not compilable for the engine", lambda t: t.replace(
+        "application.submitted_on >= matched_vacancy.earliest_filing",
+        "matched_vacancy.published_on >= vacancy.published_on", 1), "cannot negate a condition over two facts"),
 ]
 
 
