@@ -6,7 +6,7 @@ from pathlib import Path
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from server import schemas
+from server import responses, schemas
 
 APPLICATIONS = Path(__file__).resolve().parents[2] / "fixtures" / "applications"
 
@@ -43,7 +43,7 @@ def build():
     plugin.map_to_openapi_type(schemas.KzId, "string", None)
     for name in ("Error", "Ruling", "Replay", "RulingRequest", "ReplayRequest", "ComparisonRequest",
                  "Comparison", "Regulations", "VersionDescription", "Diff", "Health", "RulingList"):
-        spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
+        spec.components.schema(name, schema=getattr(schemas, f"{name}Schema", None) or getattr(responses, f"{name}Schema"))
     for code, text in _ERRORS.items():
         spec.components.response(str(code), {"description": text, "content": _json("Error")})
     for path, operations in _paths(_examples()).items():
