@@ -202,14 +202,14 @@ def validate_inline(registry_obj):
 # subclass, a tuple for a list, a non-ASCII identifier -- it returns None and
 # marshmallow decides. tests/test_schemas_speed_equivalence.py proves the two agree.
 
-class _Unsure(Exception):
+class Unsure(Exception):
     """Only marshmallow can tell (most often: the input is invalid)."""
 
 
 def _f_text(v):                       # _text(): a non-empty string
     if type(v) is str and v:
         return v
-    raise _Unsure
+    raise Unsure
 
 
 # Plain strings already found valid: the same BINs, IINs and dates recur in every request.
@@ -226,17 +226,17 @@ def remember(known, v):
     known.add(v)
 
 
-def _f_id(v):                         # Identifier, not null
+def fast_id(v):                         # Identifier, not null
     if type(v) is str:
         if v in KNOWN_IDS:
             return v
         if len(v) == 12 and v.isascii() and v.isdigit() and _ascii_check_digit_ok(v):
             remember(KNOWN_IDS, v)
             return v
-    raise _Unsure
+    raise Unsure
 
 
-def _f_date(v):                       # IsoDate, not null
+def fast_date(v):                       # IsoDate, not null
     if type(v) is str:
         if v in KNOWN_DATES:
             return v
@@ -244,27 +244,27 @@ def _f_date(v):                       # IsoDate, not null
             try:
                 date.fromisoformat(v)
             except ValueError:
-                raise _Unsure from None
+                raise Unsure from None
             remember(KNOWN_DATES, v)
             return v
-    raise _Unsure
+    raise Unsure
 
 
 def _f_int(v, minimum=None):          # StrictInteger, not null
     if type(v) is int and (minimum is None or v >= minimum):
         return v
-    raise _Unsure
+    raise Unsure
 
 
 def _f_object(v, keys):
     if type(v) is not dict or not v.keys() <= keys:
-        raise _Unsure
+        raise Unsure
     return v
 
 
 def _f_list(v):
     if type(v) is not list:
-        raise _Unsure
+        raise Unsure
     return v
 
 
@@ -280,41 +280,41 @@ def _required(obj, key):
     try:
         return obj[key]
     except KeyError:
-        raise _Unsure from None
+        raise Unsure from None
 
 
 def _f_vacancy(v):
     v = _f_object(v, _VACANCY_KEYS)
     return {"code": _f_text(_required(v, "code")),
-            "employer_bin": _f_id(_required(v, "employer_bin")),
-            "published_on": _f_date(_required(v, "published_on")),
+            "employer_bin": fast_id(_required(v, "employer_bin")),
+            "published_on": fast_date(_required(v, "published_on")),
             "status": _f_text(_required(v, "status"))}
 
 
 def _f_contract(v):
     v = _f_object(v, _CONTRACT_KEYS)
     iin = v.get("employee_iin")
-    return {"employer_bin": _f_id(_required(v, "employer_bin")),
-            "employee_iin": None if iin is None else _f_id(iin),
+    return {"employer_bin": fast_id(_required(v, "employer_bin")),
+            "employee_iin": None if iin is None else fast_id(iin),
             "passport": _f_text(_required(v, "passport")),
             "number": _f_text(_required(v, "number")),
             "kind": _f_text(_required(v, "kind")),
-            "registered_on": _f_date(_required(v, "registered_on"))}
+            "registered_on": fast_date(_required(v, "registered_on"))}
 
 
 def _f_person(v):
     v = _f_object(v, _PERSON_KEYS)
     iin = v.get("iin")
     return {"passport": _f_text(_required(v, "passport")),
-            "iin": None if iin is None else _f_id(iin),
+            "iin": None if iin is None else fast_id(iin),
             "status": _f_text(_required(v, "status"))}
 
 
 def _f_offence(v):
     v = _f_object(v, _OFFENCE_KEYS)
-    return {"employer_bin": _f_id(_required(v, "employer_bin")),
+    return {"employer_bin": fast_id(_required(v, "employer_bin")),
             "article": _f_text(_required(v, "article")),
-            "decided_on": _f_date(_required(v, "decided_on"))}
+            "decided_on": fast_date(_required(v, "decided_on"))}
 
 
 def _f_quota(v):
@@ -327,7 +327,7 @@ def _f_quota(v):
     if "category" in v:
         category = v["category"]
         if type(category) is not str or category not in QUOTA_CATEGORIES:
-            raise _Unsure
+            raise Unsure
         out["category"] = category
     out["remaining"] = _f_int(_required(v, "remaining"), 0)
     return out
@@ -406,7 +406,7 @@ def fast_inline(registry_obj):
     try:
         obj = _f_object(registry_obj, _REGISTRY_KEYS)
         return {name: check(obj[name]) for name, check in _F_REGISTRIES if name in obj}
-    except _Unsure:
+    except Unsure:
         return None
 
 

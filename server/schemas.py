@@ -15,7 +15,7 @@ from operator import mul
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from adapters.schemas import KNOWN_DATES, KNOWN_IDS, remember
+from adapters import schemas as _adapter_fast
 
 from server.errors import InvalidRequest
 
@@ -247,8 +247,11 @@ class ComparisonRequestSchema(RulingRequestSchema):
 # marshmallow loads the request again and words the errors. So errors always come from
 # marshmallow; tests/test_schemas_speed_equivalence.py proves the valid results agree.
 
-class _Fallback(Exception):
-    """Only marshmallow can tell (most often: the request is invalid)."""
+# The registry schemas' fast checks of a date and a 12-digit id are the same as
+# IsoDate's and KzId's here: one implementation, one exception to give up with.
+_Fallback = _adapter_fast.Unsure
+_f_date = _adapter_fast.fast_date
+_f_kz_id = _adapter_fast.fast_id
 
 
 _MISSING = object()
@@ -270,30 +273,6 @@ def _encodes(v):
 
 def _f_opt_text(v):                   # Text(load_default=None, allow_none=True), given
     return None if v is None else _f_text(v)
-
-
-def _f_date(v):                       # IsoDate, not null
-    if type(v) is str:
-        if v in KNOWN_DATES:
-            return v
-        if _ISO_DATE.fullmatch(v):
-            try:
-                date.fromisoformat(v)
-            except ValueError:
-                raise _Fallback from None
-            remember(KNOWN_DATES, v)
-            return v
-    raise _Fallback
-
-
-def _f_kz_id(v):                      # KzId, not null
-    if type(v) is str:
-        if v in KNOWN_IDS:
-            return v
-        if len(v) == 12 and v.isascii() and v.isdigit() and _check_digit_ok(v):
-            remember(KNOWN_IDS, v)
-            return v
-    raise _Fallback
 
 
 def _f_count(v, minimum=0, maximum=MAX_COUNT):
