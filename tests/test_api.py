@@ -5,6 +5,7 @@ import json
 import pytest
 
 from server.app import create_app
+from tests.conftest import ROOT
 from tests.test_schemas import change, sample_request
 
 LIMIT = 1024 * 1024
@@ -113,6 +114,19 @@ def test_replay_reuses_the_recorded_registry_data(client):
     replay = client.post(f"/v1/rulings/{original['id']}/replay", json={}).get_json()
     for name, provenance in original["registry"].items():
         assert replay["registry"][name]["data"] == provenance["data"]
+
+
+def test_replay_under_a_later_version_reads_the_registries_it_never_recorded(client):
+    doc = json.loads((ROOT / "fixtures" / "applications" / "pre-amendment.json").read_text())
+    original = post_ruling(client, doc).get_json()
+    assert (original["version"], original["outcome"]) == ("2023-07-01", "approve")
+    assert set(original["registry"]) == {"quota", "offences"}
+    replay = client.post(f"/v1/rulings/{original['id']}/replay", json={"version": "2025-09-01"}).get_json()
+    assert (replay["outcome"], replay["outcome_changed"]) == ("refuse", True)
+    for name in ("quota", "offences"):   # recorded: reused as they were
+        assert replay["registry"][name] == original["registry"][name]
+    for name in ("labour_exchange", "ulcrs", "migration_police"):   # never recorded: read now
+        assert replay["registry"][name]["source"] == "fixtures"
 
 
 def test_replay_of_an_unknown_ruling_is_404(client):
