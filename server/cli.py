@@ -31,7 +31,9 @@ def main():
     """Ereje: regulations as versioned rule files, judged by a rule engine.
 
     Judge an application with `ereje rule`, check rule files with `ereje check`,
-    run the legal team's cases with `ereje test`, serve the API with `ereje serve`.
+    run the legal team's cases with `ereje test`, serve the API with `ereje serve`,
+    see what an amendment changes with `ereje diff` (the rules) and `ereje compare`
+    (a file of applications), and simulate the registries with `ereje registries`.
     """
 
 
