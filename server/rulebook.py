@@ -111,7 +111,10 @@ class Version:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
 
     def requirement(self, rid):
-        return next((r for r in self.requirements if r.id == rid), None)
+        by_id = self.__dict__.get("_by_id")
+        if by_id is None or len(by_id) != len(self.requirements):
+            by_id = self.__dict__["_by_id"] = {r.id: r for r in self.requirements}
+        return by_id.get(rid)
 
     def describe(self, lang="en"):
         """This version's requirements, parameters, citations and readings, for people and clients."""

@@ -102,7 +102,10 @@ def test_a_faulty_registry_is_missing_within_the_deadline(base_url, registry, fa
     assert set(gathered.data) == set(REGISTRIES) - {registry}
 
 
-def test_faults_given_at_start_and_503_is_retried_twice(tmp_path):
+def test_faults_given_at_start_and_503_is_retried_twice(tmp_path, monkeypatch):
+    # A fresh Session: a pooled connection to an earlier simulator that had the same
+    # port would fail first and use up one of the two retries.
+    monkeypatch.setattr("adapters.http._session", None)
     process, url, log = start_simulator(tmp_path, "--fault", "ulcrs=503", "--fault", "quota=not_json")
     try:
         # A generous timeout: a 503 from a busy machine must not turn into a timeout.
