@@ -8,7 +8,7 @@ that the engine only ever compares numbers (durable_rules cannot do date
 arithmetic on strings).
 """
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import holidays
 from dateutil.relativedelta import relativedelta
@@ -26,7 +26,6 @@ class FactType:
     registry: str | None = None
     derived: bool = False
     singleton: bool = True
-    rule_ids: list = field(default_factory=list)
 
 
 def _t(**fields):

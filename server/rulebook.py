@@ -603,7 +603,6 @@ class _Consolidator:
             stage_of[name] = max(stage_of.get(name, 0), stage)
             regs = set().union(*(regs_of.get(r, set()) for r in refs))
             regs_of[name] = regs_of.get(name, set()) | regs
-            ft.rule_ids.append(d["id"])
             v.derivations.append(Derivation(d["id"], name, foreach, when, value, sets, d, stage, regs))
 
         final = 1 + max([dv.stage for dv in v.derivations] + [0])

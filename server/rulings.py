@@ -51,8 +51,7 @@ def judge_under(version, request, *, source=None, lang="en", recorded=None, gath
         "ruleset_digest": version.digest,
         "findings": findings,
         "missing": list(gathered.missing),
-        "registry": {name: {**gathered.provenance.get(name, {}), **({"data": gathered.data[name]} if name in gathered.data else {})}
-                     for name in adapters.REGISTRIES if name in gathered.provenance or name in gathered.data},
+        "registry": _in_order(gathered.record()),
         "trace": run.trace,
     }
     if not detail:
@@ -60,6 +59,10 @@ def judge_under(version, request, *, source=None, lang="en", recorded=None, gath
             f["title"] = text_in(r.title, lang)
         return ruling
     return localize_under(ruling, version, lang, by_type)
+
+
+def _in_order(registry):
+    return {name: registry[name] for name in adapters.REGISTRIES if name in registry}
 
 
 def outcome(findings):
