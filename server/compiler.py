@@ -9,7 +9,7 @@ Nothing here imports durable_rules: the output is plain JSON-able dicts.
 """
 from dataclasses import dataclass, field
 
-from . import expressions, facts
+from . import expressions, facts, reading
 from .expressions import And, Arith, Cmp, Const, Exists, ExpressionError, Field, In, Not, Or
 
 _FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
@@ -250,7 +250,7 @@ def compile_version(v, final_stage, report):
                 name = f"derive.{d.id}.{'when' if value is None else value}.{i}"
                 rules[name] = {"all": patterns(clause, bound, d.stage)}
                 actions[name] = Action("derive", d.id, fact=d.fact, foreach=d.foreach[0] if d.foreach else "",
-                                       value=value, set={k: expressions.compile_py(n) for k, n in d.set.items()})
+                                       value=value, set={k: reading.compile_py(n) for k, n in d.set.items()})
     bound = {"application": "application"}
     cb = ClauseBuilder(v.fact_types, bound)
     for r in v.requirements:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from . import compiler, errors, expressions, facts, yamlfile
+from . import compiler, errors, expressions, facts, reading, yamlfile
 from .expressions import ExpressionError
 
 DEFAULT_REGULATION = "kz-foreign-labour"
@@ -674,7 +674,7 @@ def parse_template(text, scope):
     for m in _PLACEHOLDER.finditer(text):
         parts.append(text[pos:m.start()])
         node = expressions.parse(m.group(1), scope)
-        parts.append((m.group(1), node, expressions.compile_py(node), expressions.type_of(node)))
+        parts.append((m.group(1), node, reading.compile_py(node), expressions.type_of(node)))
         pos = m.end()
     parts.append(text[pos:])
     return Template(text, parts)

@@ -7,7 +7,7 @@ gives those).
 """
 import adapters
 
-from . import engine, errors, expressions, facts
+from . import engine, errors, expressions, facts, reading
 from .rulebook import text_in
 
 _HIDDEN = {"t", "id", "sid"}
@@ -95,7 +95,7 @@ def needed_registries(version, request, by_type=None):
         if not r.registries:
             continue
         scope_facts = _scope_facts(r)
-        if scope_facts <= {"application", "worker"} and not expressions.evaluate(r.scope, {}, by_type):
+        if scope_facts <= {"application", "worker"} and not reading.evaluate(r.scope, {}, by_type):
             continue
         needed |= r.registries
     return [name for name in adapters.REGISTRIES if name in needed]
@@ -215,10 +215,10 @@ def render(template, by_type):
         _, _, fn, kind = part
         try:
             value = fn({}, by_type)
-        except (expressions.Missing, KeyError, ZeroDivisionError, TypeError):
+        except (reading.Missing, KeyError, ZeroDivisionError, TypeError):
             out.append("?")
             continue
-        out.append(expressions.format_value(value, kind) if value != "" else "—")
+        out.append(reading.format_value(value, kind) if value != "" else "—")
     return "".join(out)
 
 

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from server import engine, expressions, facts, rulings
+from server import engine, facts, reading, rulings
 
 
 def python_statuses(version, input_facts):
@@ -24,24 +24,24 @@ def python_statuses(version, input_facts):
             if key in bucket:
                 continue
             if d.value is not None:
-                fact = {"t": d.fact, "id": key, "value": expressions.evaluate(d.value, env, by_type)}
-            elif expressions.evaluate(d.when, env, by_type):
+                fact = {"t": d.fact, "id": key, "value": reading.evaluate(d.value, env, by_type)}
+            elif reading.evaluate(d.when, env, by_type):
                 fact = {"t": d.fact, "id": key}
             else:
                 continue
             for name, node in d.set.items():
-                fact[name] = expressions.evaluate(node, {**env, **{k: v[0] for k, v in by_type.items() if len(v) == 1 and k not in env}}, by_type)
+                fact[name] = reading.evaluate(node, {**env, **{k: v[0] for k, v in by_type.items() if len(v) == 1 and k not in env}}, by_type)
             bucket[key] = fact
         by_type[d.fact] = list(bucket.values())
     app = by_type["application"][0]
     out = {}
     for r in version.requirements:
-        if not expressions.evaluate(r.scope, {}, by_type):
+        if not reading.evaluate(r.scope, {}, by_type):
             out[r.id] = "not_applicable"
         elif not all(app[f"ok_{g}"] for g in r.registries):
             out[r.id] = "unknown"
         else:
-            out[r.id] = "met" if expressions.evaluate(r.condition, {}, by_type) else "unmet"
+            out[r.id] = "met" if reading.evaluate(r.condition, {}, by_type) else "unmet"
     return out
 
 
@@ -119,12 +119,12 @@ def test_compiled_texts_and_values_read_as_the_reference_evaluator(book, version
     nodes = [part[1] for r in version.requirements for tpl in (t for ts in r.explain.values() for t in ts.values())
              for part in tpl.parts if not isinstance(part, str)]
     nodes += [n for d in version.derivations for n in d.set.values()]
-    compiled = [expressions.compile_py(n) for n in nodes]
+    compiled = [reading.compile_py(n) for n in nodes]
 
     def outcome(fn, by_type):
         try:
             return fn(by_type)
-        except (expressions.Missing, KeyError, ZeroDivisionError, TypeError) as e:
+        except (reading.Missing, KeyError, ZeroDivisionError, TypeError) as e:
             return type(e).__name__
 
     for _ in range(300):
@@ -137,4 +137,4 @@ def test_compiled_texts_and_values_read_as_the_reference_evaluator(book, version
         for name, bucket in run.derived.items():
             by_type[name] = list(bucket.values())
         for node, fn in zip(nodes, compiled):
-            assert outcome(lambda bt: fn({}, bt), by_type) == outcome(lambda bt: expressions.evaluate(node, {}, bt), by_type)
+            assert outcome(lambda bt: fn({}, bt), by_type) == outcome(lambda bt: reading.evaluate(node, {}, bt), by_type)
