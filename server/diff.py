@@ -10,7 +10,7 @@ import re
 import click
 
 from . import expressions
-from .rulebook import text_in
+from .model import text_in
 
 # Requirement fields compared, in the order a lawyer reads them.
 _REQ_FIELDS = (("title", "title"), ("citation", "citation"), ("scope", "scope"),

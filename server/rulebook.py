@@ -9,13 +9,14 @@ loader consolidates it into a whole version. Every problem found is reported as
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from . import compiler, errors, expressions, facts, reading, yamlfile
 from .expressions import ExpressionError
+from .model import Derivation, Regulation, Requirement, Template, Version, plain
 
 DEFAULT_REGULATION = "kz-foreign-labour"
 LANGS = ("en", "ru", "kk")
@@ -40,124 +41,6 @@ class Problem:
 
     def __str__(self):
         return f"{self.file}:{self.line}: {self.message}"
-
-
-@dataclass
-class Template:
-    text: str
-    parts: list          # [str | (source, node)]
-
-
-@dataclass
-class Requirement:
-    id: str
-    title: dict
-    citation: str
-    effect: str
-    scope_src: str
-    condition_src: str
-    scope: object
-    condition: object
-    explain: dict        # status -> lang -> Template
-    readings: list
-    facts: set           # fact types named directly
-    registries: set      # registries needed, through derived facts too
-    raw: dict
-    line: int = 0
-    reads: dict = field(default_factory=dict)   # fact type -> fields its conditions and texts read
-
-
-@dataclass
-class Derivation:
-    id: str
-    fact: str
-    foreach: tuple | None    # (var, fact type)
-    when: object
-    value: object
-    set: dict                # field -> node
-    raw: dict
-    stage: int = 1
-    registries: set = field(default_factory=set)
-
-
-@dataclass
-class Version:
-    regulation: str
-    version: str
-    effective_from: str
-    effective_to: str | None
-    title: dict
-    acts: list
-    readings: list
-    parameters: dict         # name -> {"value", ...}
-    derivations: list
-    requirements: list
-    fact_types: dict
-    shifts: dict
-    digest: str
-    files: list
-    amends: str | None = None
-    rules: dict = field(default_factory=dict)       # engine rule dicts
-    actions: dict = field(default_factory=dict)     # rule name -> compiler.Action
-    stages: int = 1
-    engine_name: str = ""
-    engine_fields: dict = field(default_factory=dict)   # fact type -> fields the rules read
-
-    @property
-    def key(self):
-        return f"{self.regulation}@{self.version}"
-
-    def in_force_on(self, day):
-        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
-
-    def requirement(self, rid):
-        by_id = self.__dict__.get("_by_id")
-        if by_id is None or len(by_id) != len(self.requirements):
-            by_id = self.__dict__["_by_id"] = {r.id: r for r in self.requirements}
-        return by_id.get(rid)
-
-    def describe(self, lang="en"):
-        """This version's requirements, parameters, citations and readings, for people and clients."""
-        return {
-            "regulation": self.regulation, "version": self.version,
-            "effective": {"from": self.effective_from, "to": self.effective_to},
-            "title": text_in(self.title, lang), "amends": self.amends,
-            "acts": self.acts, "digest": self.digest,
-            "readings": [{"id": r["id"], "text": text_in(r.get("text"), lang),
-                          **({"source": r["source"]} if r.get("source") else {})} for r in self.readings],
-            "parameters": {k: {f: _plain(x) for f, x in v.items() if f not in ("file", "line")}
-                           for k, v in self.parameters.items()},
-            "requirements": [{
-                "id": r.id, "title": text_in(r.title, lang), "citation": r.citation, "effect": r.effect,
-                "scope": r.scope_src, "condition": r.condition_src, "readings": r.readings,
-                "registries": sorted(r.registries)} for r in self.requirements],
-            "derived_facts": [{"id": d.id, "fact": d.fact, **_plain({k: d.raw[k] for k in ("for_each", "when", "value", "set") if k in d.raw})}
-                              for d in self.derivations],
-        }
-
-
-@dataclass
-class Regulation:
-    id: str
-    versions: list
-
-    @property
-    def title(self):
-        return self.versions[-1].title if self.versions else {}
-
-
-def text_in(texts, lang):
-    if isinstance(texts, dict):
-        return texts.get(lang) or texts.get("en") or next(iter(texts.values()), "")
-    return texts or ""
-
-
-def _plain(obj):
-    if isinstance(obj, dict):
-        return {k: _plain(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_plain(v) for v in obj]
-    return obj
 
 
 class Rulebook:
@@ -399,7 +282,7 @@ class _Consolidator:
         for k in ("number", "date", "url"):
             if not act.get(k):
                 self.err(rel, act.line, f"act: missing '{k}'")
-        return _plain(act)
+        return plain(act)
 
     def keys(self, rel, obj, allowed, where):
         for key in obj:
@@ -422,7 +305,7 @@ class _Consolidator:
             if r["id"] in ids:
                 self.err(rel, r.line, f"duplicate reading id '{r['id']}'")
             ids.add(r["id"])
-            out.append(_plain(r))
+            out.append(plain(r))
         return out
 
     def parameters(self, rel, doc, base):
@@ -446,7 +329,7 @@ class _Consolidator:
                     isinstance(v, (int, float)) and isinstance(base[name]["value"], (int, float))):
                 self.err(rel, line, f"parameter '{name}' was a {type(base[name]['value']).__name__}, "
                                     f"the amendment makes it a {type(v).__name__}")
-            out[name] = {**_plain(spec), "line": line, "file": rel}
+            out[name] = {**plain(spec), "line": line, "file": rel}
         return out
 
     def changes(self, rel, doc, key, allowed, base):
@@ -506,7 +389,7 @@ class _Consolidator:
             if item["id"] in seen:
                 self.err(rel, item.line, f"duplicate id '{item['id']}' in '{key}'")
             seen.add(item["id"])
-            d = _plain(item)
+            d = plain(item)
             d["__line"], d["__file"] = item.line, rel
             d["__lines"] = dict(item.key_lines)
             out.append(d)

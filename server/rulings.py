@@ -8,7 +8,7 @@ gives those).
 import adapters
 
 from . import engine, errors, expressions, facts, reading
-from .rulebook import text_in
+from .model import text_in
 
 _HIDDEN = {"t", "id", "sid"}
 

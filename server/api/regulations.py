@@ -2,7 +2,7 @@
 
 from flask import Blueprint, request
 
-from server import errors, rulebook
+from server import errors, model
 from server.api.http import book, language
 from server.schemas import DiffQuerySchema, load
 
@@ -35,7 +35,7 @@ def diff(regulation):
 def _summary(regulation, lang):
     return {
         "id": regulation.id,
-        "title": rulebook.text_in(regulation.title, lang),
+        "title": model.text_in(regulation.title, lang),
         "versions": [
             {"version": v.version, "effective": {"from": v.effective_from, "to": v.effective_to}, "digest": v.digest}
             for v in regulation.versions
