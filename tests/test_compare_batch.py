@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from server import batch, schemas
+from server import inputs, schemas
 from server.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,14 +119,14 @@ def test_csv(tmp_path):
 
 
 def test_row_to_request_types():
-    doc = batch.row_to_request(
+    doc = inputs.row_to_request(
         ["application.category", "application.employer.small_business", "application.foreign_workers.1.passport",
          "application.vacancy_code", "application.region"],
         ["2", "TRUE", "P1", "", "ALMATY"])
     assert doc == {"application": {"category": 2, "employer": {"small_business": True},
                                    "foreign_workers": [{"passport": "P1"}], "region": "ALMATY"}}
     with pytest.raises(ValueError):
-        batch.row_to_request(["application.workers_requested"], ["1.5"])
+        inputs.row_to_request(["application.workers_requested"], ["1.5"])
 
 
 def test_jobs_two_matches_jobs_one(tmp_path):
@@ -228,7 +228,7 @@ def test_generator_is_valid_and_deterministic(tmp_path):
     ("apps.json", '[{"application": {}}, {"application": {}}]'),
 ])
 def test_the_progress_meter_reaches_the_end_of_the_file(tmp_path, name, text):
-    from server.batch import Meter, read_items
+    from server.inputs import Meter, read_items
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     meter = Meter()

@@ -1,0 +1,222 @@
+"""Applications read from a file: a JSON array, JSON Lines or CSV.
+
+CSV columns are dotted paths such as `application.employer.bin` or
+`application.foreign_workers.0.passport`. Items are streamed: JSON Lines and CSV
+line by line; a JSON array is loaded whole. Each item is (line, document or None,
+error or None): a line that cannot be read is reported, never fatal.
+"""
+import csv
+import json
+from pathlib import Path
+
+# CSV columns whose values are numbers or flags (by dotted path, list indices as "#").
+_INT_PATHS = {
+    "application.category", "application.workers_requested", "application.employer.headcount",
+    "application.employer.staff.managers.citizens", "application.employer.staff.managers.foreigners",
+    "application.employer.staff.specialists.citizens", "application.employer.staff.specialists.foreigners",
+    "registry.quota.remaining", "registry.quota.year",
+}
+_BOOL_PATHS = {"application.employer.small_business"}
+_TRUE, _FALSE = {"true", "1", "yes", "y", "t"}, {"false", "0", "no", "n", "f"}
+
+
+class InputError(Exception):
+    """The file as a whole cannot be read (exit 2)."""
+
+
+def detect_format(path, head):
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    stripped = head.lstrip()
+    if stripped.startswith("["):
+        return "json"
+    if stripped.startswith("{"):
+        return "jsonl"
+    return "csv"
+
+
+class Meter:
+    """Counts the characters read through a text file, for the progress bar."""
+
+    def __init__(self, fh=None):
+        self.fh, self.count = fh, 0
+
+    def read(self, *args):
+        text = self.fh.read(*args)
+        self.count += len(text)
+        return text
+
+    def readline(self, *args):
+        text = self.fh.readline(*args)
+        self.count += len(text)
+        return text
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        text = next(self.fh)
+        self.count += len(text)
+        return text
+
+    def seek(self, *args):
+        self.count = 0
+        return self.fh.seek(*args)
+
+
+def read_items(path, fmt=None, meter=None):
+    """Yield (line, document or None, error or None) for each application in the file.
+
+    `meter` (a Meter) is told how much of the file has been read.
+    """
+    try:
+        raw = open(path, encoding="utf-8-sig", newline="")
+    except OSError as e:
+        raise InputError(f"{path}: {e.strerror or e}") from None
+    meter = meter or Meter()
+    meter.fh = raw
+    fh = meter
+    with raw:
+        try:
+            head = fh.read(4096)
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: not UTF-8 text") from None
+        fh.seek(0)
+        fmt = fmt or detect_format(path, head)
+        if fmt == "json":
+            yield from _json_array(fh, path)
+        elif fmt == "jsonl":
+            yield from _json_lines(fh)
+        else:
+            yield from _csv_rows(fh, path)
+
+
+def _json_array(fh, path):
+    try:
+        doc = json.load(fh)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise InputError(f"{path}: not a JSON array: {e}") from None
+    if not isinstance(doc, list):
+        raise InputError(f"{path}: a JSON file must hold an array of ruling requests")
+    for i, item in enumerate(doc, 1):
+        yield (i, item, None) if isinstance(item, dict) else (i, None, "not a JSON object")
+
+
+def _json_lines(fh):
+    n = 0
+    while True:
+        try:
+            text = fh.readline()
+        except UnicodeDecodeError:
+            n += 1
+            yield n, None, "not UTF-8 text"
+            continue
+        if not text:
+            return
+        n += 1
+        if not text.strip():
+            continue
+        try:
+            item = json.loads(text)
+        except json.JSONDecodeError as e:
+            yield n, None, f"not JSON ({e.msg})"
+            continue
+        yield (n, item, None) if isinstance(item, dict) else (n, None, "not a JSON object")
+
+
+def _csv_rows(fh, path):
+    reader = csv.reader(fh)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as e:
+        raise InputError(f"{path}: not CSV: {e}") from None
+    header = [h.strip() for h in header]
+    if not any(h.startswith("application.") for h in header):
+        raise InputError(f"{path}: the CSV header must name columns such as application.submitted_on")
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            yield line, None, f"not CSV ({e})"
+            continue
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            yield line, None, f"{len(row)} cells but {len(header)} columns"
+            continue
+        try:
+            yield line, row_to_request(header, row), None
+        except ValueError as e:
+            yield line, None, str(e)
+
+
+def _convert(path, value):
+    generic = ".".join("#" if p.isdigit() else p for p in path)
+    if generic in _INT_PATHS:
+        try:
+            return int(value)
+        except ValueError:
+            raise ValueError(f"{'.'.join(path)}: not a whole number: {value!r}") from None
+    if generic in _BOOL_PATHS:
+        low = value.lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+        raise ValueError(f"{'.'.join(path)}: not true/false: {value!r}")
+    return value
+
+
+def row_to_request(header, row):
+    """One CSV row as a nested ruling request; an empty cell means the field is absent."""
+    doc = {}
+    for name, value in zip(header, row):
+        value = value.strip()
+        if not name or value == "":
+            continue
+        path = name.split(".")
+        value = _convert(path, value)
+        node = doc
+        for i, key in enumerate(path):
+            last = i == len(path) - 1
+            nxt = None if last else ([] if path[i + 1].isdigit() else {})
+            if isinstance(node, list):
+                idx = int(key)
+                while len(node) <= idx:
+                    node.append(None)
+                if last:
+                    node[idx] = value
+                else:
+                    if node[idx] is None:
+                        node[idx] = nxt
+                    node = node[idx]
+            else:
+                if key.isdigit():
+                    raise ValueError(f"{name}: index where a field name is expected")
+                if last:
+                    node[key] = value
+                else:
+                    node = node.setdefault(key, nxt)
+                    if not isinstance(node, (dict, list)):
+                        raise ValueError(f"{name}: conflicts with another column")
+    _compact(doc)
+    return doc
+
+
+def _compact(node):
+    """Drop list holes left by skipped indices (e.g. only worker 1 given)."""
+    if isinstance(node, dict):
+        for v in node.values():
+            _compact(v)
+    elif isinstance(node, list):
+        node[:] = [v for v in node if v is not None]
+        for v in node:
+            _compact(v)
