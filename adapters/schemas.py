@@ -8,19 +8,14 @@ stay ISO strings; a missing optional field becomes None.
 
 import re
 from datetime import date
-from operator import mul
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from .base import RegistryUnavailable
+from .fastcheck import ISO_DATE, SECOND_WEIGHTS, ascii_check_digit_ok
 
 QUOTA_CATEGORIES = ("1", "2", "3", "4", "seasonal")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TWELVE_DIGITS = re.compile(r"\d{12}")
-_SECOND_WEIGHTS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
-_FIRST_WEIGHTS = tuple(range(1, 12))
-# Both weight sets sum to 66: subtracting 66 * ord("0") turns code points into digits.
-_ZERO_BIAS = 66 * ord("0")
 
 
 def valid_identifier(value):
@@ -28,21 +23,12 @@ def valid_identifier(value):
     if not isinstance(value, str) or not _TWELVE_DIGITS.fullmatch(value):
         return False
     if value.isascii():
-        return _ascii_check_digit_ok(value)
+        return ascii_check_digit_ok(value)
     digits = [int(c) for c in value]
     check = sum(d * w for d, w in zip(digits, range(1, 12))) % 11
     if check == 10:
-        check = sum(d * w for d, w in zip(digits, _SECOND_WEIGHTS)) % 11
+        check = sum(d * w for d, w in zip(digits, SECOND_WEIGHTS)) % 11
     return check != 10 and check == digits[11]
-
-
-def _ascii_check_digit_ok(value):
-    # `value` is 12 ASCII digits: weigh their code points, then remove the bias.
-    codes = value.encode("ascii")
-    check = (sum(map(mul, codes, _FIRST_WEIGHTS)) - _ZERO_BIAS) % 11
-    if check == 10:
-        check = (sum(map(mul, codes, _SECOND_WEIGHTS)) - _ZERO_BIAS) % 11
-    return check != 10 and check == codes[11] - 48
 
 
 class IsoDate(fields.Field):
@@ -51,7 +37,7 @@ class IsoDate(fields.Field):
     default_error_messages = {"invalid": "Not a valid date."}
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
             raise self.make_error("invalid")
         try:
             date.fromisoformat(value)
@@ -184,6 +170,8 @@ def validate_inline(registry_obj):
     Raises ValidationError whose messages are keyed by path with string keys, e.g.
     {"ulcrs": {"contracts": {"0": {"registered_on": ["Not a valid date."]}}}}.
     """
+    from .fastinline import fast_inline   # it reads the schemas above: imported here, not at the top
+
     checked = fast_inline(registry_obj)
     if checked is not None:
         return checked
@@ -191,223 +179,6 @@ def validate_inline(registry_obj):
         return _INLINE_SCHEMA.load(registry_obj)
     except ValidationError as err:
         raise ValidationError(_string_keys(err.messages)) from None
-
-
-# --- fast path ----------------------------------------------------------------------
-#
-# Marshmallow (above) defines the inline registry and words every error; loading with it
-# costs ~15 µs per nested object. `fast_inline` checks the common, valid shapes by hand
-# and returns exactly what `_INLINE_SCHEMA.load` would (same keys, same order, fresh
-# containers). Whenever it is not certain -- anything invalid or unusual, such as a str
-# subclass, a tuple for a list, a non-ASCII identifier -- it returns None and
-# marshmallow decides. tests/test_schemas_speed_equivalence.py proves the two agree.
-
-class Unsure(Exception):
-    """Only marshmallow can tell (most often: the input is invalid)."""
-
-
-def _f_text(v):                       # _text(): a non-empty string
-    if type(v) is str and v:
-        return v
-    raise Unsure
-
-
-# Plain strings already found valid: the same BINs, IINs and dates recur in every request.
-# Bounded; only ever holds values that passed the full check (server.schemas shares
-# them: its checks of a 12-digit id and a YYYY-MM-DD date are the same).
-KNOWN_IDS = set()
-KNOWN_DATES = set()
-_KNOWN_LIMIT = 50_000
-
-
-def remember(known, v):
-    if len(known) >= _KNOWN_LIMIT:
-        known.clear()
-    known.add(v)
-
-
-def fast_id(v):                         # Identifier, not null
-    if type(v) is str:
-        if v in KNOWN_IDS:
-            return v
-        if len(v) == 12 and v.isascii() and v.isdigit() and _ascii_check_digit_ok(v):
-            remember(KNOWN_IDS, v)
-            return v
-    raise Unsure
-
-
-def fast_date(v):                       # IsoDate, not null
-    if type(v) is str:
-        if v in KNOWN_DATES:
-            return v
-        if v.isascii() and _ISO_DATE.fullmatch(v):
-            try:
-                date.fromisoformat(v)
-            except ValueError:
-                raise Unsure from None
-            remember(KNOWN_DATES, v)
-            return v
-    raise Unsure
-
-
-def _f_int(v, minimum=None):          # StrictInteger, not null
-    if type(v) is int and (minimum is None or v >= minimum):
-        return v
-    raise Unsure
-
-
-def _f_object(v, keys):
-    if type(v) is not dict or not v.keys() <= keys:
-        raise Unsure
-    return v
-
-
-def _f_list(v):
-    if type(v) is not list:
-        raise Unsure
-    return v
-
-
-_VACANCY_KEYS = frozenset(("code", "employer_bin", "published_on", "status"))
-_CONTRACT_KEYS = frozenset(("employer_bin", "employee_iin", "passport", "number", "kind", "registered_on"))
-_PERSON_KEYS = frozenset(("passport", "iin", "status"))
-_OFFENCE_KEYS = frozenset(("employer_bin", "article", "decided_on"))
-_QUOTA_KEYS = frozenset(("region", "year", "category", "remaining"))
-_REGISTRY_KEYS = frozenset(("labour_exchange", "ulcrs", "migration_police", "quota", "offences"))
-
-
-def _required(obj, key):
-    try:
-        return obj[key]
-    except KeyError:
-        raise Unsure from None
-
-
-def _f_vacancy(v):
-    v = _f_object(v, _VACANCY_KEYS)
-    return {"code": _f_text(_required(v, "code")),
-            "employer_bin": fast_id(_required(v, "employer_bin")),
-            "published_on": fast_date(_required(v, "published_on")),
-            "status": _f_text(_required(v, "status"))}
-
-
-def _f_contract(v):
-    v = _f_object(v, _CONTRACT_KEYS)
-    iin = v.get("employee_iin")
-    return {"employer_bin": fast_id(_required(v, "employer_bin")),
-            "employee_iin": None if iin is None else fast_id(iin),
-            "passport": _f_text(_required(v, "passport")),
-            "number": _f_text(_required(v, "number")),
-            "kind": _f_text(_required(v, "kind")),
-            "registered_on": fast_date(_required(v, "registered_on"))}
-
-
-def _f_person(v):
-    v = _f_object(v, _PERSON_KEYS)
-    iin = v.get("iin")
-    return {"passport": _f_text(_required(v, "passport")),
-            "iin": None if iin is None else fast_id(iin),
-            "status": _f_text(_required(v, "status"))}
-
-
-def _f_offence(v):
-    v = _f_object(v, _OFFENCE_KEYS)
-    return {"employer_bin": fast_id(_required(v, "employer_bin")),
-            "article": _f_text(_required(v, "article")),
-            "decided_on": fast_date(_required(v, "decided_on"))}
-
-
-def _f_quota(v):
-    v = _f_object(v, _QUOTA_KEYS)
-    out = {}
-    if "region" in v:
-        out["region"] = _f_text(v["region"])
-    if "year" in v:
-        out["year"] = _f_int(v["year"])
-    if "category" in v:
-        category = v["category"]
-        if type(category) is not str or category not in QUOTA_CATEGORIES:
-            raise Unsure
-        out["category"] = category
-    out["remaining"] = _f_int(_required(v, "remaining"), 0)
-    return out
-
-
-def _f_labour_exchange(v):
-    vacancy = _required(_f_object(v, _LABOUR_EXCHANGE_KEYS), "vacancy")
-    return {"vacancy": None if vacancy is None else _f_vacancy(vacancy)}
-
-
-def _f_ulcrs(v):
-    return {"contracts": [_f_contract(c) for c in _f_list(_required(_f_object(v, _ULCRS_KEYS), "contracts"))]}
-
-
-def _f_migration_police(v):
-    return {"persons": [_f_person(p) for p in _f_list(_required(_f_object(v, _POLICE_KEYS), "persons"))]}
-
-
-def _f_offences(v):
-    return {"records": [_f_offence(r) for r in _f_list(_required(_f_object(v, _OFFENCES_KEYS), "records"))]}
-
-
-_LABOUR_EXCHANGE_KEYS = frozenset(("vacancy",))
-_ULCRS_KEYS = frozenset(("contracts",))
-_POLICE_KEYS = frozenset(("persons",))
-_OFFENCES_KEYS = frozenset(("records",))
-
-# In InlineRegistry's field order, which is the order of its output.
-_F_REGISTRIES = (
-    ("labour_exchange", _f_labour_exchange),
-    ("ulcrs", _f_ulcrs),
-    ("migration_police", _f_migration_police),
-    ("quota", _f_quota),
-    ("offences", _f_offences),
-)
-
-# The fields the fast path was written for. Should a schema above change, the fast path
-# switches itself off (and the equivalence test fails) rather than answer differently.
-_FAST_SHAPES = {
-    "labour_exchange": ["vacancy"],
-    "ulcrs": ["contracts"],
-    "migration_police": ["persons"],
-    "quota": ["region", "year", "category", "remaining"],
-    "offences": ["records"],
-}
-_FAST_RECORD_SHAPES = {
-    "Vacancy": ["code", "employer_bin", "published_on", "status"],
-    "Contract": ["employer_bin", "employee_iin", "passport", "number", "kind", "registered_on"],
-    "Person": ["passport", "iin", "status"],
-    "Offence": ["employer_bin", "article", "decided_on"],
-}
-
-
-def _fast_path_matches_schemas():
-    if list(InlineRegistry._declared_fields) != [name for name, _ in _F_REGISTRIES]:
-        return False
-    records = {}
-    for name, cls in INLINE.items():
-        if list(cls._declared_fields) != _FAST_SHAPES.get(name):
-            return False
-        for field in cls._declared_fields.values():
-            inner = getattr(field, "inner", field)
-            nested = getattr(inner, "nested", None)
-            if nested is not None:
-                records[nested.__name__] = list(nested._declared_fields)
-    return records == _FAST_RECORD_SHAPES
-
-
-FAST_INLINE = _fast_path_matches_schemas()
-
-
-def fast_inline(registry_obj):
-    """What validate_inline returns for `registry_obj`, or None when unsure (e.g. it is invalid)."""
-    if not FAST_INLINE:
-        return None
-    try:
-        obj = _f_object(registry_obj, _REGISTRY_KEYS)
-        return {name: check(obj[name]) for name, check in _F_REGISTRIES if name in obj}
-    except Unsure:
-        return None
 
 
 def fit(registry, schema, data, what="answer", many=False):

@@ -11,38 +11,23 @@ Response schemas exist to describe the API in OpenAPI; views return plain dicts.
 import functools
 import re
 from datetime import date
-from operator import mul
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from adapters import schemas as _adapter_fast
-
+from adapters.fastcheck import Unsure, ascii_check_digit_ok
+from server import fastload
 from server.errors import InvalidRequest
+from server.fastload import MAX_COUNT
 
-# Beyond any real employer; keeps every count an exact small integer for the engine.
-MAX_COUNT = 10**9
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_WEIGHTS = (tuple(range(1, 12)), (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2))
-# Both weight sets sum to 66: subtracting 66 * ord("0") turns code points into digits.
-_ZERO_BIAS = 66 * ord("0")
 
 
 def valid_kz_id(s):
     """True when `s` is a 12-digit BIN/IIN whose check digit is right (CONTRACT s.2)."""
     if not isinstance(s, str) or len(s) != 12 or not s.isascii() or not s.isdigit():
         return False
-    return _check_digit_ok(s)
-
-
-def _check_digit_ok(s):
-    # `s` is 12 ASCII digits: weigh their code points, then remove the bias.
-    codes = s.encode("ascii")
-    for weights in _WEIGHTS:
-        check = (sum(map(mul, codes, weights)) - _ZERO_BIAS) % 11
-        if check != 10:
-            return check == codes[11] - 48
-    return False
+    return ascii_check_digit_ok(s)
 
 
 class Text(fields.String):
@@ -220,8 +205,8 @@ class RulingRequestSchema(VersionChoice):
         variant = self._fast_variant
         if variant is not None and many is None and partial is None and unknown is None and _FAST:
             try:
-                return _fast_request(data, variant)
-            except _Fallback:
+                return fastload.fast_request(data, variant)
+            except Unsure:
                 pass
         return super().load(data, many=many, partial=partial, unknown=unknown)
 
@@ -234,194 +219,6 @@ class ComparisonRequestSchema(RulingRequestSchema):
     versions = fields.List(Text(), load_default=None, allow_none=True,
                            validate=validate.Length(min=1),
                            metadata={"description": "default: every version of the regulation"})
-
-
-# --- fast path ----------------------------------------------------------------------
-#
-# The marshmallow schemas above define the ruling request, word every error and describe
-# the API in OpenAPI. Loading with them costs ~15 µs per nested object, a third of a
-# ruling. `_fast_request` checks a request by hand and returns exactly what marshmallow
-# returns (same keys in the same order, same values, fresh containers) -- but only when
-# it is certain the request is valid. Anything invalid or unusual (a str subclass, a
-# tuple for a list, a non-ASCII identifier, an unknown field...) raises _Fallback, and
-# marshmallow loads the request again and words the errors. So errors always come from
-# marshmallow; tests/test_schemas_speed_equivalence.py proves the valid results agree.
-
-# The registry schemas' fast checks of a date and a 12-digit id are the same as
-# IsoDate's and KzId's here: one implementation, one exception to give up with.
-_Fallback = _adapter_fast.Unsure
-_f_date = _adapter_fast.fast_date
-_f_kz_id = _adapter_fast.fast_id
-
-
-_MISSING = object()
-
-
-def _f_text(v):                       # Text, not null
-    if type(v) is str and "\x00" not in v and (v.isascii() or _encodes(v)):
-        return v
-    raise _Fallback
-
-
-def _encodes(v):
-    try:
-        v.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _f_opt_text(v):                   # Text(load_default=None, allow_none=True), given
-    return None if v is None else _f_text(v)
-
-
-def _f_count(v, minimum=0, maximum=MAX_COUNT):
-    if type(v) is int and minimum <= v <= maximum:
-        return v
-    raise _Fallback
-
-
-def _f_object(v, keys):
-    if type(v) is not dict or not v.keys() <= keys:
-        raise _Fallback
-    return v
-
-
-def _required(obj, key):
-    try:
-        return obj[key]
-    except KeyError:
-        raise _Fallback from None
-
-
-def _f_choice(v, choices):
-    if type(v) is str and v in choices:   # every choice is plain ASCII text
-        return v
-    raise _Fallback
-
-
-_REQUEST_KEYS = frozenset(("version", "as_of", "application", "registry", "regulation"))
-_COMPARISON_KEYS = _REQUEST_KEYS | {"versions"}
-_APPLICATION_KEYS = frozenset(("reference", "submitted_on", "kind", "route", "category", "region",
-                               "workers_requested", "vacancy_code", "employer", "foreign_workers"))
-_EMPLOYER_KEYS = frozenset(("bin", "name", "headcount", "small_business", "staff"))
-_STAFF_KEYS = frozenset(("managers", "specialists"))
-_GROUP_KEYS = frozenset(("citizens", "foreigners"))
-_WORKER_KEYS = frozenset(("passport", "iin", "citizenship", "contract"))
-_CONTRACT_KEYS = frozenset(("number", "signed_on", "kind"))
-_KINDS = ("issue", "extension")
-_ROUTES = ("general", "seasonal", "intracompany_transfer")
-_CONTRACT_KINDS = ("labour", "intracompany_transfer")
-
-
-def _f_group(v):
-    v = _f_object(v, _GROUP_KEYS)
-    return {"citizens": _f_count(_required(v, "citizens")),
-            "foreigners": _f_count(_required(v, "foreigners"))}
-
-
-def _f_employer(v):
-    v = _f_object(v, _EMPLOYER_KEYS)
-    out = {"bin": _f_kz_id(_required(v, "bin")),
-           "name": _f_opt_text(v.get("name")),
-           "headcount": _f_count(_required(v, "headcount"))}
-    small = v.get("small_business", False)
-    if type(small) is not bool:
-        raise _Fallback
-    out["small_business"] = small
-    staff = v.get("staff")
-    if staff is not None:
-        staff = _f_object(staff, _STAFF_KEYS)
-        staff = {"managers": _f_group(_required(staff, "managers")),
-                 "specialists": _f_group(_required(staff, "specialists"))}
-    out["staff"] = staff
-    return out
-
-
-def _f_worker(v):
-    v = _f_object(v, _WORKER_KEYS)
-    passport = _f_text(_required(v, "passport"))
-    if not passport:
-        raise _Fallback
-    iin = v.get("iin")
-    contract = v.get("contract")
-    if contract is not None:
-        contract = _f_object(contract, _CONTRACT_KEYS)
-        signed_on = contract.get("signed_on")
-        contract = {"number": _f_opt_text(contract.get("number")),
-                    "signed_on": None if signed_on is None else _f_date(signed_on),
-                    "kind": _f_choice(_f_text(_required(contract, "kind")), _CONTRACT_KINDS)}
-    return {"passport": passport,
-            "iin": None if iin is None else _f_kz_id(iin),
-            "citizenship": _f_opt_text(v.get("citizenship")),
-            "contract": contract}
-
-
-def _f_application(v):
-    v = _f_object(v, _APPLICATION_KEYS)
-    route = _f_choice(_f_text(_required(v, "route")), _ROUTES)
-    category = v.get("category")
-    if category is not None:
-        category = _f_count(category, 1, 4)
-    # ApplicationSchema.route_rules: general needs a category and staff; others no category.
-    if (route == "general") is (category is None):
-        raise _Fallback
-    region = _f_text(_required(v, "region"))
-    if not region:
-        raise _Fallback
-    out = {"reference": _f_opt_text(v.get("reference")),
-           "submitted_on": _f_date(_required(v, "submitted_on")),
-           "kind": _f_choice(_f_text(_required(v, "kind")), _KINDS),
-           "route": route,
-           "category": category,
-           "region": region,
-           "workers_requested": _f_count(_required(v, "workers_requested"), 1),
-           "vacancy_code": _f_opt_text(v.get("vacancy_code")),
-           "employer": _f_employer(_required(v, "employer"))}
-    if route == "general" and out["employer"]["staff"] is None:
-        raise _Fallback
-    workers = v.get("foreign_workers", _MISSING)
-    if workers is _MISSING:
-        out["foreign_workers"] = []
-    elif type(workers) is list:
-        out["foreign_workers"] = [_f_worker(w) for w in workers]
-    else:
-        raise _Fallback
-    return out
-
-
-def _f_registry(v):
-    if type(v) is not dict:
-        raise _Fallback
-    try:
-        from adapters.schemas import fast_inline
-    except ImportError:
-        raise _Fallback from None
-    checked = fast_inline(v)
-    if checked is None:
-        raise _Fallback
-    return checked
-
-
-def _fast_request(data, variant):
-    """RulingRequestSchema().load(data) (variant "comparison": ComparisonRequestSchema),
-    or _Fallback when unsure."""
-    data = _f_object(data, _COMPARISON_KEYS if variant == "comparison" else _REQUEST_KEYS)
-    as_of = data.get("as_of")
-    out = {"version": _f_opt_text(data.get("version")),
-           "as_of": None if as_of is None else _f_date(as_of),
-           "application": _f_application(_required(data, "application"))}
-    registry = data.get("registry", _MISSING)
-    out["registry"] = {} if registry is _MISSING else _f_registry(registry)
-    out["regulation"] = _f_opt_text(data.get("regulation"))
-    if variant == "comparison":
-        versions = data.get("versions")
-        if versions is not None:
-            if type(versions) is not list or not versions:
-                raise _Fallback
-            versions = [_f_text(x) for x in versions]
-        out["versions"] = versions
-    return out
 
 
 _FAST_VARIANTS = {RulingRequestSchema: "request", ComparisonRequestSchema: "comparison"}

@@ -1,8 +1,8 @@
 """The hand-written fast path of request validation answers exactly as marshmallow does.
 
 server.schemas.RulingRequestSchema.load (and ComparisonRequestSchema.load) first try
-`_fast_request`, which either returns the loaded request or gives up (_Fallback) and lets
-marshmallow load it; adapters.schemas.validate_inline does the same with `fast_inline`.
+`fastload.fast_request`, which either returns the loaded request or gives up (Unsure) and lets
+marshmallow load it; adapters.schemas.validate_inline does the same with `fastinline.fast_inline`.
 Marshmallow stays the definition. These tests run both over thousands of generated valid
 requests and mutants of them (unknown fields at every level, wrong types, nulls, missing
 required fields, bad dates and check digits, route/category clashes, negative and huge
@@ -19,9 +19,10 @@ from collections import OrderedDict
 
 import pytest
 
+from adapters import fastinline
 from adapters import schemas as adapter_schemas
 from server import errors
-from server import schemas
+from server import fastload, schemas
 
 SEED = 20250920
 N_VALID = 1500
@@ -158,12 +159,12 @@ FAST = {cls: cls() for cls in SLOW}
 @contextlib.contextmanager
 def inline_fast_path(enabled):
     # validate_inline, which marshmallow's registry field calls, has a fast path too.
-    saved = adapter_schemas.FAST_INLINE
-    adapter_schemas.FAST_INLINE = enabled
+    saved = fastinline.FAST_INLINE
+    fastinline.FAST_INLINE = enabled
     try:
         yield
     finally:
-        adapter_schemas.FAST_INLINE = saved
+        fastinline.FAST_INLINE = saved
 
 
 def outcome(schema, doc):
@@ -202,8 +203,8 @@ def assert_same(doc, schema_cls=schemas.RulingRequestSchema):
 
 def took_fast_path(doc, schema_cls=schemas.RulingRequestSchema):
     try:
-        schemas._fast_request(doc, schemas._FAST_VARIANTS[schema_cls])
-    except schemas._Fallback:
+        fastload.fast_request(doc, schemas._FAST_VARIANTS[schema_cls])
+    except fastload.Unsure:
         return False
     return True
 
@@ -442,9 +443,9 @@ def mutate(rng, doc):
 # --- the tests ------------------------------------------------------------------------
 
 def test_the_fast_paths_mirror_these_schema_declarations():
-    # If this fails, a schema changed: update _fast_request (server/schemas.py) or
-    # fast_inline (adapters/schemas.py) to match it, then this snapshot.
-    assert schemas._FAST and adapter_schemas.FAST_INLINE
+    # If this fails, a schema changed: update fast_request (server/fastload.py) or
+    # fast_inline (adapters/fastinline.py) to match it, then this snapshot.
+    assert schemas._FAST and fastinline.FAST_INLINE
     assert signature() == SIGNATURE.strip().splitlines()
 
 
@@ -620,7 +621,7 @@ def test_registry_objects_validate_exactly_as_marshmallow():
         if i % 2:
             for _ in range(rng.choice([1, 2])):
                 mutate(rng, doc)
-        fast = adapter_schemas.fast_inline(doc)
+        fast = fastinline.fast_inline(doc)
         try:
             slow = ("ok", canon(schema.load(doc)))   # marshmallow alone
         except Exception as exc:  # noqa: BLE001
