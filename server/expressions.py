@@ -132,11 +132,10 @@ class Scope:
         self.shifts = shifts if shifts is not None else {}
         self.allow_ifelse = allow_ifelse
         self.used_facts = set()
-        self.used_params = set()
 
     def bind(self, var, fact):
         inner = Scope(self.facts, self.params, {**self.variables, var: fact}, self.shifts, self.allow_ifelse)
-        inner.used_facts, inner.used_params = self.used_facts, self.used_params
+        inner.used_facts = self.used_facts
         return inner
 
 
@@ -201,7 +200,6 @@ class _Parser:
         if name in ALIASES:
             return Const(ALIASES[name], "bool")
         if name in self.s.params:
-            self.s.used_params.add(name)
             return _param_const(name, self.s.params[name], self, n)
         if name in self.s.variables or name in self.s.facts:
             self.err(n, f"'{name}' is a fact: name one of its fields, e.g. {name}.<field>")
