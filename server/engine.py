@@ -147,7 +147,5 @@ def _readable(version, fact):
     for k, val in fact.items():
         if k in ("t", "sid"):
             continue
-        if ft and ft.fields.get(k) == "date" and isinstance(val, (int, float)):
-            val = factmodel.iso_date(val)
-        out[k] = val
+        out[k] = factmodel.readable(val, ft is not None and ft.fields.get(k) == "date")
     return out

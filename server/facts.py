@@ -79,6 +79,11 @@ def iso_date(day):
     return dt.date.fromordinal(int(day) + EPOCH).isoformat()
 
 
+def readable(value, is_date):
+    """A fact's value as rulings show it: day numbers of date fields back as ISO dates."""
+    return iso_date(value) if is_date and isinstance(value, (int, float)) else value
+
+
 _KZ = {}
 
 

@@ -128,19 +128,15 @@ def finding_facts(version, req, by_type, seen=None):
         found = []
         for f in by_type.get(fact, ()):
             if only is not None:
-                found.append({k: _show(f[k], k in dates) for k in only if k in f})
+                found.append({k: facts.readable(f[k], k in dates) for k in only if k in f})
                 continue
             row = seen.get(id(f))
             if row is None:
-                row = seen[id(f)] = {k: _show(v, k in dates) for k, v in f.items()
+                row = seen[id(f)] = {k: facts.readable(v, k in dates) for k, v in f.items()
                                      if k not in _HIDDEN and "@" not in k and not k.startswith("ok_")}
             found.append(row)
         out[fact] = (found[0] if found else None) if singleton else found
     return out
-
-
-def _show(value, is_date):
-    return facts.iso_date(value) if is_date and isinstance(value, (int, float)) else value
 
 
 def _plan(version, req):

@@ -99,28 +99,28 @@ def own_dir(tmp_path):
     return tmp_path
 
 
-def test_an_edited_file_is_read_again(own_dir, monkeypatch):
-    monkeypatch.setattr("adapters.fixtures.RECHECK_S", 0.0)  # look at the file on every fetch
-    source = FixtureSource(own_dir)
-    assert source.fetch("offences", query())[0] == {"records": []}
+def _record_an_offence(own_dir):
+    """Edit offences.json, with a later mtime even on a coarse clock."""
     path = own_dir / "offences.json"
     path.write_text(json.dumps({"records": [
         {"employer_bin": EMPLOYER, "article": "519", "decided_on": "2025-01-01"},
     ]}))
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+
+
+def test_an_edited_file_is_read_again(own_dir, monkeypatch):
+    monkeypatch.setattr("adapters.fixtures.RECHECK_S", 0.0)  # look at the file on every fetch
+    source = FixtureSource(own_dir)
+    assert source.fetch("offences", query())[0] == {"records": []}
+    _record_an_offence(own_dir)
     assert len(source.fetch("offences", query())[0]["records"]) == 1
 
 
 def test_files_are_looked_at_again_within_a_second(own_dir):
     source = FixtureSource(own_dir)
     assert source.fetch("offences", query())[0] == {"records": []}
-    path = own_dir / "offences.json"
-    path.write_text(json.dumps({"records": [
-        {"employer_bin": EMPLOYER, "article": "519", "decided_on": "2025-01-01"},
-    ]}))
-    stat = path.stat()
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    _record_an_offence(own_dir)
     deadline = time.monotonic() + 3
     while not source.fetch("offences", query())[0]["records"]:
         assert time.monotonic() < deadline, "the edit was not noticed"
