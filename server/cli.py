@@ -97,7 +97,8 @@ def text_ruling(ruling):
 
 
 @main.command()
-@click.argument("directory", type=click.Path(path_type=Path), default=POLICIES, required=False)
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                default=POLICIES, required=False)
 def check(directory):
     """Check every rule file in DIRECTORY (default: the repo's policies/).
 
@@ -119,7 +120,8 @@ def check(directory):
 
 
 @main.command("test")
-@click.argument("directory", type=click.Path(path_type=Path), default=POLICIES, required=False)
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                default=POLICIES, required=False)
 @click.option("-v", "--verbose", is_flag=True, help="Print every case, not only failures.")
 def test_cmd(directory, verbose):
     """Run the cases in DIRECTORY/<regulation>/tests/*.yaml against the rule files.

@@ -116,3 +116,10 @@ def test_ereje_test_reports_a_wrong_expectation(tmp_path):
 def test_every_command_is_documented():
     for name, cmd in main.commands.items():
         assert cmd.help and len(cmd.help) > 20, name
+
+
+@pytest.mark.parametrize("command", ["check", "test"])
+def test_a_directory_that_does_not_exist_is_bad_usage(tmp_path, command):
+    res = CliRunner().invoke(main, [command, str(tmp_path / "nowhere")])
+    assert res.exit_code == 2
+    assert "does not exist" in res.output
