@@ -137,10 +137,24 @@ def build(check, v, derive, reqs, readings, params):
                         expressions.fields_used(part[1], reads)
         v.requirements.append(Requirement(
             r["id"], title, citation or "", effect or "refuse", sc_src, cond_src, sc, cond, explain,
-            list(r.get("readings") or []), refs, regs, r, line, reads))
+            list(r.get("readings") or []), refs, regs, r, line, reads,
+            frozenset(expressions.referenced_facts(sc)), _shown(refs, reads, ftypes)))
     v.fact_types, v.shifts, v.stages = ftypes, shifts, final
     if not any(p.file == v.files[-1] for p in check.problems):
         compiler.compile_version(v, final, lambda item, line, msg: check.err(item.raw["__file"], line, msg))
+
+def _shown(refs, reads, ftypes):
+    """Which facts a finding shows: every fact the requirement names or its texts read,
+    of the application only the fields they read."""
+    shown = []
+    for fact in sorted(refs | set(reads), key=lambda f: (f != "application", f)):
+        ft = ftypes[fact]
+        only = tuple(sorted(k for k in reads.get(fact, ()) if "@" not in k and not k.startswith("ok_"))) \
+            if fact == "application" else None
+        dates = frozenset(k for k, t in ft.fields.items() if t == "date")
+        shown.append((fact, ft.singleton, only, dates))
+    return tuple(shown)
+
 
 def _explain(check, r, ftypes, values, shifts):
     rel, line = r["__file"], r["__line"]

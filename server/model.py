@@ -28,6 +28,8 @@ class Requirement:
     raw: dict
     line: int = 0
     reads: dict = field(default_factory=dict)   # fact type -> fields its conditions and texts read
+    scope_facts: frozenset = frozenset()         # fact types its scope reads
+    shown: tuple = ()    # what a finding shows: (fact, singleton, application fields or None, date fields)
 
 
 @dataclass
@@ -74,10 +76,7 @@ class Version:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
 
     def requirement(self, rid):
-        by_id = self.__dict__.get("_by_id")
-        if by_id is None or len(by_id) != len(self.requirements):
-            by_id = self.__dict__["_by_id"] = {r.id: r for r in self.requirements}
-        return by_id.get(rid)
+        return next((r for r in self.requirements if r.id == rid), None)
 
     def describe(self, lang="en"):
         """This version's requirements, parameters, citations and readings, for people and clients."""

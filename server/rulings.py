@@ -7,7 +7,7 @@ gives those).
 """
 import adapters
 
-from . import engine, errors, expressions, facts, reading
+from . import engine, errors, facts, reading
 from .model import text_in
 
 _HIDDEN = {"t", "id", "sid"}
@@ -41,7 +41,7 @@ def judge_under(version, request, *, source=None, lang="en", recorded=None, gath
             raise errors.EngineError(f"{version.key}: requirement '{r.id}' reached no conclusion")
         findings.append({"requirement": r.id, "status": status, "effect": r.effect,
                          "title": "", "citation": r.citation, "explanation": "",
-                         "facts": finding_facts(version, r, by_type, seen) if detail else {}})
+                         "facts": finding_facts(r, by_type, seen) if detail else {}})
     ruling = {
         "outcome": outcome(findings),
         "regulation": version.regulation,
@@ -94,18 +94,10 @@ def needed_registries(version, request, by_type=None):
     for r in version.requirements:
         if not r.registries:
             continue
-        scope_facts = _scope_facts(r)
-        if scope_facts <= {"application", "worker"} and not reading.evaluate(r.scope, {}, by_type):
+        if r.scope_facts <= {"application", "worker"} and not reading.evaluate(r.scope, {}, by_type):
             continue
         needed |= r.registries
     return [name for name in adapters.REGISTRIES if name in needed]
-
-
-def _scope_facts(req):
-    found = getattr(req, "_scope_facts", None)
-    if found is None:
-        found = req._scope_facts = frozenset(expressions.referenced_facts(req.scope))
-    return found
 
 
 def _by_type(input_facts, derived):
@@ -117,14 +109,14 @@ def _by_type(input_facts, derived):
     return out
 
 
-def finding_facts(version, req, by_type, seen=None):
+def finding_facts(req, by_type, seen=None):
     """The facts a finding rests on: the application fields it reads and the facts it names.
 
     `seen` caches each fact's readable form across the findings of one ruling.
     """
     seen = {} if seen is None else seen
     out = {}
-    for fact, singleton, only, dates in _plan(version, req):
+    for fact, singleton, only, dates in req.shown:
         found = []
         for f in by_type.get(fact, ()):
             if only is not None:
@@ -137,21 +129,6 @@ def finding_facts(version, req, by_type, seen=None):
             found.append(row)
         out[fact] = (found[0] if found else None) if singleton else found
     return out
-
-
-def _plan(version, req):
-    """Which facts a finding shows, computed once per requirement."""
-    plan = getattr(req, "_plan", None)
-    if plan is None:
-        plan = []
-        for fact in sorted(req.facts | set(req.reads), key=lambda f: (f != "application", f)):
-            ft = version.fact_types[fact]
-            only = tuple(sorted(k for k in req.reads.get(fact, ()) if "@" not in k and not k.startswith("ok_"))) \
-                if fact == "application" else None
-            dates = frozenset(k for k, t in ft.fields.items() if t == "date")
-            plan.append((fact, ft.singleton, only, dates))
-        req._plan = plan
-    return plan
 
 
 # --- texts ------------------------------------------------------------------------
