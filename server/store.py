@@ -185,22 +185,23 @@ def _dumps(value):
 
 def get_ruling(db, ruling_id):
     """The stored ruling with `ruling_id`, or None."""
-    try:
-        return _whole(db["rulings"].get(ruling_id))
-    except NotFoundError:
-        return None
+    found = get_ruling_and_request(db, ruling_id)
+    return found and found[0]
 
 
 def get_request(db, ruling_id):
     """The validated request a stored ruling was judged from, or None."""
-    return _column(db, ruling_id, "request")
+    found = get_ruling_and_request(db, ruling_id)
+    return found and found[1]
 
 
-def _column(db, ruling_id, column):
+def get_ruling_and_request(db, ruling_id):
+    """(ruling, the request it was judged from), read in one go; None if unknown."""
     try:
-        return json.loads(db["rulings"].get(ruling_id)[column])
+        row = db["rulings"].get(ruling_id)
     except NotFoundError:
         return None
+    return _whole(row), json.loads(row["request"])
 
 
 def find_by_reference(db, reference):

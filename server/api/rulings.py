@@ -28,20 +28,15 @@ def index():
 @bp.get("/<ruling_id>")
 def show(ruling_id):
     """A stored ruling, its texts in the negotiated language."""
-    ruling = _find(ruling_id)
-    try:
-        return rulings.localize(ruling, book(), language())
-    except errors.EREJEError:
-        # Its version is no longer loaded: the ruling as it was written still stands.
-        return ruling
+    # A ruling whose version is no longer loaded comes back as it was written.
+    return rulings.localize(_find(ruling_id)[0], book(), language())
 
 
 @bp.post("/<ruling_id>/replay")
 def replay(ruling_id):
     """Judge a stored ruling's facts again, with the registry data it recorded."""
-    original = _find(ruling_id)
+    original, facts = _find(ruling_id)
     choice = load(ReplayRequestSchema, json_body(optional=True))
-    facts = store.get_request(db(), ruling_id)
     if choice["version"] or choice["as_of"]:
         facts = {**facts, **choice}  # both replace the stored choice: `version` would outrank `as_of`
     lang = language()
@@ -51,10 +46,11 @@ def replay(ruling_id):
 
 
 def _find(ruling_id):
-    ruling = store.get_ruling(db(), ruling_id)
-    if ruling is None:
+    """(stored ruling, its request) or 404."""
+    found = store.get_ruling_and_request(db(), ruling_id)
+    if found is None:
         raise errors.NotFound(f"No ruling with id {ruling_id!r}.")
-    return ruling
+    return found
 
 
 def _stored(ruling):
