@@ -173,7 +173,12 @@ def build(request, registry_data, available=(), shifts=None):
         facts.append({"t": "offence", "id": f"offence:{i}", "employer_bin": r["employer_bin"],
                       "article": str(r["article"]), "decided_on": day_number(r["decided_on"])})
     for f in facts:
-        for shift in (shifts or {}).get(f["t"], ()):
-            fname, sh = shift
-            f[shift_field_name(fname, sh)] = shifted(f[fname], sh)
+        add_shifts(f, (shifts or {}).get(f["t"], ()))
     return facts
+
+
+def add_shifts(fact, wanted):
+    """Add the precomputed calendar shifts `wanted` ((field, shift) pairs) to one engine fact."""
+    for fname, sh in wanted:
+        if fname in fact:
+            fact[shift_field_name(fname, sh)] = shifted(fact[fname], sh)

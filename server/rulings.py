@@ -170,9 +170,7 @@ def _engine_view(version, finding_facts_):
         conv = []
         for row in rows:
             row = {k: facts.day_number(v) if ft.fields.get(k) == "date" and isinstance(v, str) else v for k, v in row.items()}
-            for fname, sh in version.shifts.get(name, ()):
-                if fname in row:
-                    row[facts.shift_field_name(fname, sh)] = facts.shifted(row[fname], sh)
+            facts.add_shifts(row, version.shifts.get(name, ()))
             conv.append(row)
         by_type[name] = conv
     return by_type
