@@ -4,12 +4,12 @@
 gateway, chosen by `source_from_env`); any failure is reported, never raised.
 """
 
-from .base import REGISTRIES, Query, RegistryUnavailable, Source
-from .environment import source_from_env
-from .fixtures import FixtureSource
-from .gather import Gathered, gather
-from .http import HttpSource
-from .schemas import validate_inline
+from adapters.base import REGISTRIES, Query, RegistryUnavailable, Source
+from adapters.sources.environment import source_from_env
+from adapters.sources.fixtures import FixtureSource
+from adapters.gather import Gathered, gather
+from adapters.sources.http import HttpSource
+from adapters.records import validate_inline
 
 __all__ = [
     "REGISTRIES",

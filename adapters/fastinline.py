@@ -1,14 +1,14 @@
 """The fast path for a request's inline `registry` object.
 
-Marshmallow (adapters/schemas.py) defines the inline registry and words every error;
+Marshmallow (adapters/records.py) defines the inline registry and words every error;
 loading with it costs ~15 µs per nested object. `fast_inline` checks the common, valid shapes by hand
 and returns exactly what `_INLINE_SCHEMA.load` would (same keys, same order, fresh
 containers). Whenever it is not certain -- anything invalid or unusual, such as a str
 subclass, a tuple for a list, a non-ASCII identifier -- it returns None and
 marshmallow decides. tests/test_schemas_speed_equivalence.py proves the two agree.
 """
-from .fastcheck import Unsure, fast_date, fast_id, fast_int, fast_list, fast_object, required
-from .schemas import INLINE, QUOTA_CATEGORIES, InlineRegistry
+from adapters.fields import Unsure, fast_date, fast_id, fast_int, fast_list, fast_object, required
+from adapters.records import INLINE, QUOTA_CATEGORIES, InlineRegistry
 
 
 def _f_text(v):                       # _text(): a non-empty string

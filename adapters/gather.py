@@ -3,7 +3,7 @@
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from .base import REGISTRIES, RegistryUnavailable, utc_now
+from adapters.base import REGISTRIES, RegistryUnavailable, utc_now
 
 
 @dataclass

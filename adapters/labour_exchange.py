@@ -1,7 +1,7 @@
 """Labour exchange: the vacancy an application names, or None when it has none."""
 
-from .base import RegistryUnavailable
-from .schemas import RECORDS, fit
+from adapters.base import RegistryUnavailable
+from adapters.records import RECORDS, fit
 
 NAME = "labour_exchange"
 TABLE = "vacancies"

@@ -1,7 +1,7 @@
 """Migration police: the record of each foreign worker, found by passport."""
 
-from .base import RegistryUnavailable
-from .schemas import RECORDS, fit
+from adapters.base import RegistryUnavailable
+from adapters.records import RECORDS, fit
 
 NAME = "migration_police"
 TABLE = "persons"

@@ -1,6 +1,6 @@
 """Offences: administrative offence records against an employer."""
 
-from .schemas import ANSWERS, fit
+from adapters.records import ANSWERS, fit
 
 NAME = "offences"
 TABLE = "records"

@@ -4,8 +4,8 @@ A quota that was never published is not a quota of zero: refusing for it would
 decide a legal question on missing data, so the registry is unavailable instead.
 """
 
-from .base import RegistryUnavailable
-from .schemas import RECORDS, fit
+from adapters.base import RegistryUnavailable
+from adapters.records import RECORDS, fit
 
 NAME = "quota"
 TABLE = "quotas"

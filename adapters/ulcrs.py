@@ -1,6 +1,6 @@
 """ULCRS, the unified labour contract registry: the contracts registered for an employer."""
 
-from .schemas import ANSWERS, fit
+from adapters.records import ANSWERS, fit
 
 NAME = "ulcrs"
 TABLE = "contracts"

@@ -13,8 +13,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from server import engine, facts, rulebook, rulings, schemas  # noqa: E402
-from tests.test_engine_golden import python_statuses  # noqa: E402
+from server.contract import request as schemas  # noqa: E402
+from server.engine import runner as engine  # noqa: E402
+from server.judging import facts, rulings  # noqa: E402
+from server.rules import rulebook  # noqa: E402
+from server.rules.reference import python_statuses  # noqa: E402
 
 
 def request_with(n_workers):
@@ -50,6 +53,7 @@ def main():
     ap.add_argument("--n", type=int, default=3000)
     n = ap.parse_args().n
     book = rulebook.load(ROOT / "policies")
+    engine.register_all(book)
     v = book.version("kz-foreign-labour", "2025-09-01")
     print(f"{'workers':>7} {'what':<28} {'rulings/s':>10} {'p50 µs':>8} {'p99 µs':>8} {'vs python':>9}")
     for w in (0, 3, 20):

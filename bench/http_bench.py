@@ -38,7 +38,7 @@ def free_port():
 def start_server(workdir, workers, threads):
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "server.serving", "--port", str(port), "--db", str(workdir / "bench.db"),
+        [sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--db", str(workdir / "bench.db"),
          "--workers", str(workers), "--threads", str(threads)],
         cwd=ROOT, env={**os.environ, "HOME": str(workdir)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from server import schemas  # noqa: E402
+from server.contract import request as schemas  # noqa: E402
 
 BIN = "150540000106"
 

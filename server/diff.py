@@ -7,10 +7,9 @@ it amends: both are compared in their consolidated form.
 import json
 import re
 
-import click
 
-from . import expressions
-from .model import text_in
+from server.rules import expressions
+from server.rules.model import text_in
 
 # Requirement fields compared, in the order a lawyer reads them.
 _REQ_FIELDS = (("title", "title"), ("citation", "citation"), ("scope", "scope"),
@@ -222,22 +221,6 @@ def text_diff(d, lang="en"):
     return "\n".join(lines)
 
 
-@click.command("diff")
-@click.argument("from_version", metavar="A")
-@click.argument("to_version", metavar="B")
-@click.option("--regulation", help="Regulation id (default: kz-foreign-labour).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True)
-@click.option("--policies", type=click.Path(file_okay=False), default=None, help="Directory of rule files.")
-def diff_command(from_version, to_version, regulation, fmt, lang, policies):
-    """Show what changed from version A to version B of a regulation."""
-    from . import cli, errors
-    book = cli._book(policies or cli.POLICIES)
-    try:
-        d = book.diff(regulation, from_version, to_version, lang)
-    except errors.EREJEError as e:
-        raise cli.BadInput(e.message) from None
-    if fmt == "json":
-        click.echo(json.dumps(d, ensure_ascii=False, indent=2))
-    else:
-        click.echo(text_diff(d, lang))
+def between(book, regulation, from_version, to_version, lang="en"):
+    """The diff between two versions of one regulation in `book`, by name."""
+    return diff(book.version(regulation, from_version, "from"), book.version(regulation, to_version, "to"), lang)

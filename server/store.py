@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 
 import sqlite_utils
 
-from . import jsontext
+from server import jsontext
 from sqlite_utils.db import NotFoundError
 
 # Writers from several worker processes queue on SQLite's lock instead of failing.

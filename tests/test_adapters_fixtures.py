@@ -110,7 +110,7 @@ def _record_an_offence(own_dir):
 
 
 def test_an_edited_file_is_read_again(own_dir, monkeypatch):
-    monkeypatch.setattr("adapters.fixtures.RECHECK_S", 0.0)  # look at the file on every fetch
+    monkeypatch.setattr("adapters.sources.fixtures.RECHECK_S", 0.0)  # look at the file on every fetch
     source = FixtureSource(own_dir)
     assert source.fetch("offences", query())[0] == {"records": []}
     _record_an_offence(own_dir)

@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from adapters import HttpSource, Query, RegistryUnavailable
-from adapters.http import session
+from adapters.sources.http import session
 
 BASE = "http://gateway.test/api"
 EMPLOYER = "150540000106"

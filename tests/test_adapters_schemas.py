@@ -3,7 +3,7 @@
 import pytest
 from marshmallow import ValidationError
 
-from adapters.schemas import valid_identifier, validate_inline
+from adapters.records import valid_identifier, validate_inline
 
 BIN = "150540000106"
 IIN = "900101300007"

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from server.app import create_app
+from server.api.app import create_app
 from tests.conftest import ROOT
 from tests.test_schemas import change, sample_request
 
@@ -291,7 +291,7 @@ def test_an_unknown_version_is_422(client):
 
 
 def test_an_unexpected_failure_is_an_opaque_500_with_a_request_id(client, monkeypatch, caplog):
-    from server import rulings
+    from server.judging import rulings
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret detail /etc/passwd")

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from server import inputs, schemas
+from server.batch import inputs
+from server.contract import request as schemas
 from server.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -228,7 +229,7 @@ def test_generator_is_valid_and_deterministic(tmp_path):
     ("apps.json", '[{"application": {}}, {"application": {}}]'),
 ])
 def test_the_progress_meter_reaches_the_end_of_the_file(tmp_path, name, text):
-    from server.inputs import Meter, read_items
+    from server.batch.inputs import Meter, read_items
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     meter = Meter()

@@ -13,7 +13,11 @@ from .conftest import ROOT
 SCRIPT = textwrap.dedent("""
     import json, shutil, sys, tempfile
     from pathlib import Path
-    from server import errors, rulebook, rulings, schemas
+    from server import errors
+    from server.contract import request as schemas
+    from server.engine import runner as engine
+    from server.judging import rulings
+    from server.rules import rulebook
     src = Path(sys.argv[1])
     tmp = Path(tempfile.mkdtemp())
     shutil.copytree(src / "policies", tmp / "policies")
@@ -25,6 +29,8 @@ SCRIPT = textwrap.dedent("""
     path.write_text(text, encoding="utf-8")
     bad = rulebook.load(tmp / "policies")
     good = rulebook.load(src / "policies")
+    engine.register_all(bad)
+    engine.register_all(good)
     request = schemas.load(schemas.RulingRequestSchema, json.loads((src / "fixtures/applications/approve.json").read_text()))
     failures = 0
     for i in range(3000):

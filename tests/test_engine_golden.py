@@ -7,42 +7,10 @@ import random
 
 import pytest
 
-from server import engine, facts, reading, rulings
-
-
-def python_statuses(version, input_facts):
-    """Judge with the plain-Python reading: derived facts stage by stage, then findings."""
-    by_type = {}
-    for f in input_facts:
-        by_type.setdefault(f["t"], []).append(f)
-    for d in sorted(version.derivations, key=lambda d: d.stage):
-        bucket = {x["id"]: x for x in by_type.get(d.fact, [])}
-        elements = by_type.get(d.foreach[1], []) if d.foreach else [None]
-        for el in elements:
-            env = {d.foreach[0]: el} if d.foreach else {}
-            key = f"{d.fact}:{el['id']}" if el else d.fact
-            if key in bucket:
-                continue
-            if d.value is not None:
-                fact = {"t": d.fact, "id": key, "value": reading.evaluate(d.value, env, by_type)}
-            elif reading.evaluate(d.when, env, by_type):
-                fact = {"t": d.fact, "id": key}
-            else:
-                continue
-            for name, node in d.set.items():
-                fact[name] = reading.evaluate(node, {**env, **{k: v[0] for k, v in by_type.items() if len(v) == 1 and k not in env}}, by_type)
-            bucket[key] = fact
-        by_type[d.fact] = list(bucket.values())
-    app = by_type["application"][0]
-    out = {}
-    for r in version.requirements:
-        if not reading.evaluate(r.scope, {}, by_type):
-            out[r.id] = "not_applicable"
-        elif not all(app[f"ok_{g}"] for g in r.registries):
-            out[r.id] = "unknown"
-        else:
-            out[r.id] = "met" if reading.evaluate(r.condition, {}, by_type) else "unmet"
-    return out
+from server.engine import runner as engine
+from server.judging import facts, rulings
+from server.rules import calendar, interpret as reading
+from server.rules.reference import python_statuses
 
 
 BINS = ["150540000106", "160641000107", "170542000100", "180540000101", "200540000108"]
@@ -51,7 +19,7 @@ PEOPLE = [("N1234567", "900101300007"), ("N7654321", "880215400007"), ("P5550001
 
 
 def random_case(rng):
-    day = facts.iso_date(facts.day_number("2025-06-01") + rng.randint(0, 250))
+    day = calendar.iso_date(calendar.day_number("2025-06-01") + rng.randint(0, 250))
     route = rng.choice(["general", "general", "seasonal", "intracompany_transfer"])
     bin_ = rng.choice(BINS)
     workers = rng.sample(PEOPLE, rng.randint(0, 3))
@@ -66,7 +34,7 @@ def random_case(rng):
         app["category"] = rng.randint(1, 4)
         app["employer"]["staff"] = {"managers": {"citizens": rng.randint(0, 10), "foreigners": rng.randint(0, 4)},
                                     "specialists": {"citizens": rng.randint(0, 100), "foreigners": rng.randint(0, 12)}}
-    pub = facts.iso_date(facts.day_number(day) - rng.randint(0, 30))
+    pub = calendar.iso_date(calendar.day_number(day) - rng.randint(0, 30))
     data = {
         "labour_exchange": {"vacancy": {"code": "4012345", "employer_bin": rng.choice([bin_, bin_, "210540000103"]),
                                         "published_on": pub, "status": "active"} if rng.random() < 0.85 else None},
@@ -78,7 +46,7 @@ def random_case(rng):
                                          for p, i in PEOPLE if rng.random() < 0.8]},
         "quota": {"region": "ALMATY", "year": int(day[:4]), "category": "3", "remaining": rng.randint(0, 5)},
         "offences": {"records": [{"employer_bin": bin_, "article": rng.choice(["519", "517"]),
-                                  "decided_on": facts.iso_date(facts.day_number(day) - rng.randint(-5, 400))}
+                                  "decided_on": calendar.iso_date(calendar.day_number(day) - rng.randint(-5, 400))}
                                  for _ in range(rng.randint(0, 2))]},
     }
     available = {name for name in data if rng.random() < 0.9}

@@ -1,7 +1,7 @@
 """The legal team's YAML cases, collected by pytest: one test per case, named by its sentence."""
 import pytest
 
-from server import casebook
+from server.judging import cases as casebook
 
 from pathlib import Path
 

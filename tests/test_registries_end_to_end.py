@@ -96,7 +96,7 @@ class Stack:
         self.base = f"http://127.0.0.1:{port}"
         with self.sim_log.open("w") as log:
             simulator = subprocess.Popen(
-                [sys.executable, "-u", "-m", "adapters.simulator", "serve", "--port", str(sim_port)],
+                [sys.executable, "-u", "-m", "server.cli", "registries", "serve", "--port", str(sim_port)],
                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
             )
         self.processes.append(simulator)

@@ -7,7 +7,7 @@ import pytest
 from marshmallow import ValidationError
 
 from server import errors
-from server.schemas import (
+from server.contract.request import (
     ComparisonRequestSchema,
     ReplayRequestSchema,
     RulingRequestSchema,

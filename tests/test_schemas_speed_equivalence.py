@@ -20,9 +20,9 @@ from collections import OrderedDict
 import pytest
 
 from adapters import fastinline
-from adapters import schemas as adapter_schemas
+from adapters import records as adapter_schemas
 from server import errors
-from server import fastload, schemas
+from server.contract import fastload, request as schemas
 
 SEED = 20250920
 N_VALID = 1500

@@ -12,7 +12,7 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from server.serving import serve_command
+from server.cli.serve import serve_command
 from tests.test_schemas import sample_request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -34,7 +34,7 @@ class Served:
         env.pop("EREJE_TOKENS", None)
         env.pop("EREJE_REGISTRY_URL", None)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "server.serving", "--port", str(self.port), "--db", str(db),
+            [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port), "--db", str(db),
              "--workers", "2", "--threads", "4"],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )

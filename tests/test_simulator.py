@@ -5,7 +5,8 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from adapters.simulator import create_simulator, parse_fault, registries
+from adapters.simulator import create_simulator, parse_fault
+from server.cli.registries import registries
 
 EMPLOYER = "150540000106"
 

@@ -20,7 +20,7 @@ def start_simulator(tmp_path, *args):
     """Start `python -m adapters.simulator serve` on a free port; (process, base URL, log)."""
     log = tmp_path / "simulator.log"
     process = subprocess.Popen(
-        [sys.executable, "-u", "-m", "adapters.simulator", "serve", "--port", "0", *args],
+        [sys.executable, "-u", "-m", "server.cli", "registries", "serve", "--port", "0", *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=log.open("w"),
@@ -105,7 +105,7 @@ def test_a_faulty_registry_is_missing_within_the_deadline(base_url, registry, fa
 def test_faults_given_at_start_and_503_is_retried_twice(tmp_path, monkeypatch):
     # A fresh Session: a pooled connection to an earlier simulator that had the same
     # port would fail first and use up one of the two retries.
-    monkeypatch.setattr("adapters.http._session", None)
+    monkeypatch.setattr("adapters.sources.http._session", None)
     process, url, log = start_simulator(tmp_path, "--fault", "ulcrs=503", "--fault", "quota=not_json")
     try:
         # A generous timeout: a 503 from a busy machine must not turn into a timeout.

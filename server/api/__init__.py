@@ -1,15 +1,9 @@
-"""The HTTP API (CONTRACT s.4): one blueprint per resource under /v1, plus /healthz and /openapi.json."""
+"""The HTTP API (CONTRACT s.4): Flask, one module per resource.
 
-from flask import Blueprint
-
-from server.api import comparisons, http, meta, regulations, rulings
-
-
-def register(app):
-    """Attach every blueprint, the request hooks and the one error handler to `app`."""
-    v1 = Blueprint("v1", __name__, url_prefix="/v1")
-    for resource in (rulings, comparisons, regulations):
-        v1.register_blueprint(resource.bp)
-    app.register_blueprint(v1)
-    app.register_blueprint(meta.bp)
-    http.install(app)
+`app.create_app` builds the application: it loads the rule files, registers them
+with the engine, opens the decision log and mounts the blueprints (`rulings`,
+`comparisons`, `regulations` under /v1; `meta` for /healthz and /openapi.json).
+`common` holds what every view shares: the request's rulebook, store and
+language, JSON bodies, access control and the one error shape. `serving` runs
+the app under gunicorn.
+"""

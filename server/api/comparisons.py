@@ -2,9 +2,9 @@
 
 from flask import Blueprint
 
-from server import rulings
-from server.api.http import book, json_body, language, source
-from server.schemas import ComparisonRequestSchema, load
+from server.judging import comparisons
+from server.api.common import book, json_body, language, source
+from server.contract.request import ComparisonRequestSchema, load
 
 bp = Blueprint("comparisons", __name__, url_prefix="/comparisons")
 
@@ -14,4 +14,4 @@ def create():
     """Every chosen version's ruling and, per requirement, its status under each."""
     facts = load(ComparisonRequestSchema, json_body())
     versions = facts.pop("versions")
-    return rulings.compare(book(), facts, source=source(), versions=versions, lang=language())
+    return comparisons.compare(book(), facts, source=source(), versions=versions, lang=language())

@@ -3,7 +3,7 @@
 from flask import Blueprint
 
 from server.api import openapi
-from server.api.http import book
+from server.api.common import book
 
 bp = Blueprint("meta", __name__)
 

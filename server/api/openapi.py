@@ -6,7 +6,8 @@ from pathlib import Path
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from server import responses, schemas
+from server.contract import response as responses
+from server.contract import request as schemas
 
 APPLICATIONS = Path(__file__).resolve().parents[2] / "fixtures" / "applications"
 

@@ -2,9 +2,12 @@
 
 from flask import Blueprint, request
 
-from server import errors, model
-from server.api.http import book, language
-from server.schemas import DiffQuerySchema, load
+from server import errors
+from server.rules import model
+from server.rules.describe import describe
+from server.diff import between
+from server.api.common import book, language
+from server.contract.request import DiffQuerySchema, load
 
 bp = Blueprint("regulations", __name__, url_prefix="/regulations")
 
@@ -21,7 +24,7 @@ def index():
 @bp.get("/<regulation>/versions/<version>")
 def version(regulation, version):
     """One version's requirements, parameters and citations."""
-    return _version(regulation, version).describe(language())
+    return describe(_version(regulation, version), language())
 
 
 @bp.get("/<regulation>/diff")
@@ -29,7 +32,7 @@ def diff(regulation):
     """Requirements added, removed and changed between versions `from` and `to`."""
     _regulation(regulation)
     query = load(DiffQuerySchema, request.args.to_dict())
-    return book().diff(regulation, query["from"], query["to"], language())
+    return between(book(), regulation, query["from"], query["to"], language())
 
 
 def _summary(regulation, lang):

@@ -2,9 +2,11 @@
 
 from flask import Blueprint, request, url_for
 
-from server import errors, rulings, store
-from server.api.http import book, db, json_body, language, source
-from server.schemas import ReferenceQuerySchema, ReplayRequestSchema, RulingRequestSchema, load
+from server import errors
+from server.judging import rulings, texts
+from server import store
+from server.api.common import book, db, json_body, language, source
+from server.contract.request import ReferenceQuerySchema, ReplayRequestSchema, RulingRequestSchema, load
 
 bp = Blueprint("rulings", __name__, url_prefix="/rulings")
 
@@ -29,7 +31,7 @@ def index():
 def show(ruling_id):
     """A stored ruling, its texts in the negotiated language."""
     # A ruling whose version is no longer loaded comes back as it was written.
-    return rulings.localize(_find(ruling_id)[0], book(), language())
+    return texts.localize(_find(ruling_id)[0], book(), language())
 
 
 @bp.post("/<ruling_id>/replay")

@@ -1,0 +1,145 @@
+"""Request plumbing shared by every view: body, language, auth, connections, errors."""
+
+import hmac
+import json
+import threading
+import uuid
+
+from flask import current_app, g, request
+from werkzeug.exceptions import HTTPException
+
+from server import errors
+from server import store
+
+LANGUAGES = ("en", "ru", "kk")
+
+# Werkzeug's own exceptions (routing, body limit) mapped to the contract's error kinds.
+_HTTP_ERRORS = {
+    404: errors.NotFound,
+    405: errors.MethodNotAllowed,
+    413: errors.PayloadTooLarge,
+    415: errors.UnsupportedMediaType,
+}
+
+
+def book():
+    """The rulebook loaded at start-up."""
+    return current_app.extensions["ereje.book"]
+
+
+def source():
+    """The registry source rulings fetch from."""
+    return current_app.config["REGISTRY_SOURCE"]
+
+
+def db():
+    """This thread's decision-log connection (sqlite3 connections must not cross threads).
+
+    Kept for the thread's life: opening a connection per request cost more than
+    the ruling itself, and gunicorn's gthread workers reuse a fixed set of threads.
+    """
+    local = current_app.extensions["ereje.db_local"]
+    conn = getattr(local, "db", None)
+    if conn is None:
+        conn = local.db = store.open_db(current_app.config["DB"])
+    return conn
+
+
+def language():
+    """The first language in Accept-Language (q-values respected) that rulings speak; else en.
+
+    A regional tag counts as its language (kk-KZ is kk). Werkzeug's best_match
+    would prefer a later exact match over an earlier regional one.
+    """
+    for tag, quality in request.accept_languages:  # sorted by quality, stable
+        primary = tag.split("-")[0].lower()
+        if quality > 0 and primary in LANGUAGES:
+            return primary
+    return "en"
+
+
+def json_body(optional=False):
+    """The request body parsed as JSON; `optional` lets an empty body stand for {}."""
+    raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
+    if optional and not raw.strip():
+        return {}
+    if not request.is_json:
+        raise errors.UnsupportedMediaType(
+            f"Send the body as application/json, not {request.mimetype or 'no content type'}."
+        )
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        # ValueError covers bad UTF-8 and over-long integers; RecursionError, absurd nesting.
+        raise errors.NotJSON("The body is not valid JSON.") from None
+
+
+def install(app):
+    """Register the hooks and the error handler on `app`."""
+    app.before_request(_start)
+    app.before_request(_require_token)
+    app.after_request(_finish)
+    app.extensions["ereje.db_local"] = threading.local()
+    app.register_error_handler(Exception, _handle)
+
+
+def _start():
+    g.request_id = uuid.uuid4().hex
+
+
+def _require_token():
+    tokens = current_app.config["TOKENS"]
+    if not tokens or not (request.path == "/v1" or request.path.startswith("/v1/")):
+        return
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    given = given.strip().encode()
+    # Compare against every token, whatever matches, so timing reveals nothing.
+    matched = False
+    for token in tokens:
+        matched |= hmac.compare_digest(given, token.encode())
+    if scheme.lower() != "bearer" or not matched:
+        raise errors.Unauthorized("A valid bearer token is required: Authorization: Bearer <token>.")
+
+
+def _finish(response):
+    response.headers["X-Request-Id"] = g.get("request_id", "")
+    if request.path.startswith("/v1/") and response.is_json:
+        response.headers.setdefault("Content-Language", language())
+    return response
+
+
+def _handle(exc):
+    headers = {}
+    if isinstance(exc, HTTPException):
+        if exc.code is None or exc.code < 400:
+            return exc  # routing redirects are answers, not errors
+        if exc.code == 405:
+            headers["Allow"] = ", ".join(exc.valid_methods or ())
+        exc = _from_http(exc)
+    if not isinstance(exc, errors.EREJEError) or exc.status >= 500:
+        return _internal(exc)
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="ereje"'
+    return exc.body(), exc.status, headers
+
+
+def _from_http(exc):
+    kind = _HTTP_ERRORS.get(exc.code)
+    if kind is errors.NotFound:
+        return kind(f"No such resource: {request.path}")
+    if kind is errors.MethodNotAllowed:
+        return kind(f"{request.method} is not allowed on {request.path}.")
+    if kind is errors.PayloadTooLarge:
+        return kind(f"The body is over the limit of {current_app.config['MAX_CONTENT_LENGTH']} bytes.")
+    if kind is not None:
+        return kind(exc.description)
+    error = errors.EREJEError(exc.description, code=exc.name.lower().replace(" ", "_"))
+    error.status = exc.code
+    return error
+
+
+def _internal(exc):
+    request_id = g.get("request_id", "")
+    current_app.logger.error("request %s failed: %s %s", request_id, request.method, request.path, exc_info=exc)
+    message = f"Internal error; quote request id {request_id} when reporting it."
+    return {"error": {"code": "internal_error", "message": message, "fields": {}}}, 500

@@ -1,0 +1,182 @@
+"""`ereje compare FILE`: judge a file of applications under several versions and
+summarise what changes between consecutive versions (CONTRACT 4.4).
+
+Applications come from `inputs`, are judged in worker processes and counted in a
+Summary. A line that cannot be read or validated is counted as "could not be
+judged" with its reason and line number; the run goes on.
+"""
+import itertools
+import multiprocessing
+import threading
+from collections import Counter
+
+from marshmallow import ValidationError
+
+import adapters
+from server import errors
+from server.contract import request as schemas
+from server.engine import runner as engine
+from server.judging import comparisons
+from server.rules import rulebook
+
+MAX_ERROR_LINES = 5
+
+
+# --- judging (in worker processes) ------------------------------------------------
+
+_state = {}
+
+
+def _init(policies, regulation, versions, lang):
+    book = rulebook.load(policies)
+    engine.register_all(book)
+    _state.update(book=book, regulation=regulation, versions=versions, lang=lang,
+                  source=adapters.source_from_env(), schema=schemas.RulingRequestSchema())
+
+
+def judge_item(item):
+    """(line, doc, error) -> the per-application result of `--out`."""
+    line, doc, error = item
+    if error is not None:
+        return {"line": line, "error": error}
+    try:
+        request = _state["schema"].load(doc)     # one schema instance per process: nested schemas are costly
+    except ValidationError as e:
+        fields = "; ".join(f"{k}: {' '.join(v)}" for k, v in sorted(schemas.field_errors(e.messages).items()))
+        return {"line": line, "error": f"invalid: {fields or 'does not fit the contract'}"}
+    if _state["regulation"]:
+        request["regulation"] = _state["regulation"]
+    try:
+        cmp = comparisons.compare(_state["book"], request, source=_state["source"], versions=_state["versions"],
+                              lang=_state["lang"], detail=False)
+    except errors.EREJEError as e:
+        return {"line": line, "error": f"{e.code}: {e.message}"}
+    except Exception as e:  # one bad application never stops the run
+        return {"line": line, "error": f"could not judge: {type(e).__name__}: {e}"}
+    because = []
+    for ch in cmp["changes"]:
+        for c in ch["because"]:
+            because.append({"from_version": ch["from"], "to_version": ch["to"], "requirement": c["requirement"],
+                            "status": {"from": c["from"], "to": c["to"]}})
+    return {"line": line, "reference": request["application"].get("reference"), "outcomes": cmp["outcomes"],
+            "changed": cmp["outcome_changed"], "because": because}
+
+
+def _judge_chunk(chunk):
+    return [judge_item(item) for item in chunk]
+
+
+def _chunks(items, size):
+    it = iter(items)
+    while True:
+        chunk = list(itertools.islice(it, size))
+        if not chunk:
+            return
+        yield chunk
+
+
+def run(items, *, policies, regulation, versions, lang="en", jobs=1, chunk_size=64):
+    """Yield one result per item, in input order, judged by `jobs` processes."""
+    if jobs <= 1:
+        _init(policies, regulation, versions, lang)
+        for item in items:
+            yield judge_item(item)
+        return
+    # Pool.imap reads its input eagerly in a thread; the semaphore keeps at most
+    # `window` chunks in flight so a large file is streamed, not held in memory.
+    window = jobs * 4
+    room, stop = threading.Semaphore(window), threading.Event()
+
+    def feed():
+        for chunk in _chunks(items, chunk_size):
+            room.acquire()
+            if stop.is_set():
+                return
+            yield chunk
+
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(jobs, initializer=_init, initargs=(str(policies), regulation, versions, lang)) as pool:
+        try:
+            for results in pool.imap(_judge_chunk, feed()):
+                room.release()
+                yield from results
+        finally:
+            stop.set()
+            for _ in range(window + 1):
+                room.release()
+
+
+# --- summary ----------------------------------------------------------------------
+
+class Summary:
+    def __init__(self, regulation, versions, file=None):
+        self.regulation, self.versions, self.file = regulation, list(versions), file
+        self.read = self.judged = 0
+        self.outcomes = {v: Counter() for v in self.versions}
+        self.pairs = [{"from": a, "to": b, "unchanged": 0, "flips": Counter(), "requirements": Counter()}
+                      for a, b in zip(self.versions, self.versions[1:])]
+        self.errors = {}
+
+    def add(self, result):
+        self.read += 1
+        if "error" in result:
+            e = self.errors.setdefault(result["error"], {"count": 0, "lines": []})
+            e["count"] += 1
+            if len(e["lines"]) < MAX_ERROR_LINES:
+                e["lines"].append(result["line"])
+            return
+        self.judged += 1
+        out = result["outcomes"]
+        for v in self.versions:
+            self.outcomes[v][out[v]] += 1
+        for p in self.pairs:
+            a, b = out[p["from"]], out[p["to"]]
+            if a == b:
+                p["unchanged"] += 1
+                continue
+            p["flips"][f"{a} -> {b}"] += 1
+            for c in result["because"]:
+                if c["from_version"] == p["from"] and c["to_version"] == p["to"]:
+                    p["requirements"][c["requirement"]] += 1
+
+    def as_dict(self):
+        not_judged = self.read - self.judged
+        return {
+            "file": self.file, "regulation": self.regulation, "versions": self.versions,
+            "read": self.read, "judged": self.judged, "not_judged": not_judged,
+            "outcomes": {v: dict(sorted(c.items())) for v, c in self.outcomes.items()},
+            "pairs": [{"from": p["from"], "to": p["to"], "read": self.read, "judged": self.judged,
+                       "unchanged": p["unchanged"], "changed": sum(p["flips"].values()),
+                       "flips": dict(p["flips"].most_common()),
+                       "requirements": dict(p["requirements"].most_common()),
+                       "not_judged": not_judged} for p in self.pairs],
+            "errors": [{"reason": r, "count": e["count"], "lines": e["lines"]}
+                       for r, e in sorted(self.errors.items(), key=lambda kv: (-kv[1]["count"], kv[0]))],
+        }
+
+
+def text_summary(s):
+    lines = [f"{s['regulation']}: {s['read']} application(s) read from {s['file']}, "
+             f"{s['judged']} judged, {s['not_judged']} could not be judged", ""]
+    width = max([len(v) for v in s["versions"]] + [10])
+    lines.append("Outcomes by version:")
+    lines.append(f"  {'version':<{width}}  {'approve':>8}  {'refuse':>8}  {'undetermined':>12}")
+    for v in s["versions"]:
+        o = s["outcomes"][v]
+        lines.append(f"  {v:<{width}}  {o.get('approve', 0):>8}  {o.get('refuse', 0):>8}  {o.get('undetermined', 0):>12}")
+    for p in s["pairs"]:
+        lines += ["", f"{p['from']} -> {p['to']}:",
+                  f"  judged      {p['judged']:>8}", f"  unchanged   {p['unchanged']:>8}",
+                  f"  changed     {p['changed']:>8}"]
+        for k, n in p["flips"].items():
+            lines.append(f"    {k:<28} {n:>8}")
+        if p["requirements"]:
+            lines.append("  requirements causing the changes:")
+            for k, n in p["requirements"].items():
+                lines.append(f"    {k:<28} {n:>8}")
+    if s["errors"]:
+        lines += ["", "Could not be judged:"]
+        for e in s["errors"]:
+            more = ", ..." if e["count"] > len(e["lines"]) else ""
+            lines.append(f"  {e['count']:>6}  {e['reason']}  (line {', '.join(map(str, e['lines']))}{more})")
+    return "\n".join(lines)

@@ -1,0 +1,7 @@
+"""The engine: a checked version compiled for durable_rules, and rulings run on it.
+
+`compile` turns a version (server.rules.model) into a `Compiled` value: rule dicts
+in disjunctive normal form, one per clause, stratified by stage facts, with their
+actions as data. `runner` is the only module that imports durable_rules: it
+registers compiled versions once per process and runs one ruling at a time.
+"""

@@ -1,0 +1,68 @@
+"""A validated request plus registry data, as flat engine facts.
+
+Dates become day numbers here (see `server.rules.calendar`) so the engine only
+ever compares numbers.
+"""
+from server.rules.calendar import add_shifts, day_number
+from server.rules.facts import REGISTRIES, quota_category
+
+
+def build(request, registry_data, available=(), shifts=None):
+    """Turn a validated request and registry data into a list of engine facts.
+
+    `shifts` maps (fact type, field) to the calendar shifts a rule set needs
+    precomputed (months cannot be added in the engine).
+    """
+    app = request["application"]
+    emp = app["employer"]
+    staff = emp.get("staff") or {}
+    workers = app.get("foreign_workers") or []
+    facts = [{
+        "t": "application", "id": "application",
+        "reference": app.get("reference") or "",
+        "submitted_on": day_number(app["submitted_on"]),
+        "year": int(app["submitted_on"][:4]),
+        "kind": app["kind"], "route": app["route"],
+        "category": app.get("category") or 0, "region": app["region"],
+        "workers_requested": app["workers_requested"],
+        "vacancy_code": app.get("vacancy_code") or "",
+        "has_vacancy_code": bool(app.get("vacancy_code")),
+        "employer_bin": emp["bin"], "employer_unit": int(emp["bin"][5]),
+        "headcount": emp["headcount"], "small_business": bool(emp.get("small_business")),
+        "managers_citizens": staff.get("managers", {}).get("citizens", 0),
+        "managers_foreigners": staff.get("managers", {}).get("foreigners", 0),
+        "specialists_citizens": staff.get("specialists", {}).get("citizens", 0),
+        "specialists_foreigners": staff.get("specialists", {}).get("foreigners", 0),
+        "workers_count": len(workers),
+        **{f"ok_{name}": name in available for name in REGISTRIES},
+    }]
+    for i, w in enumerate(workers):
+        c = w.get("contract") or {}
+        facts.append({"t": "worker", "id": f"worker:{i}", "index": i, "passport": w["passport"],
+                      "iin": w.get("iin") or "", "has_iin": bool(w.get("iin")),
+                      "citizenship": w.get("citizenship") or "",
+                      "contract_number": c.get("number") or "", "contract_kind": c.get("kind") or ""})
+    le = registry_data.get("labour_exchange")
+    if le and le.get("vacancy"):
+        v = le["vacancy"]
+        facts.append({"t": "vacancy", "id": "vacancy", "code": v["code"], "employer_bin": v["employer_bin"],
+                      "published_on": day_number(v["published_on"]), "status": v.get("status") or ""})
+    for i, c in enumerate((registry_data.get("ulcrs") or {}).get("contracts") or []):
+        facts.append({"t": "contract", "id": f"contract:{i}", "employer_bin": c["employer_bin"],
+                      "employee_iin": c.get("employee_iin") or "", "has_employee_iin": bool(c.get("employee_iin")),
+                      "passport": c.get("passport") or "", "number": c.get("number") or "",
+                      "kind": c.get("kind") or "", "registered_on": day_number(c["registered_on"])})
+    for i, p in enumerate((registry_data.get("migration_police") or {}).get("persons") or []):
+        facts.append({"t": "person", "id": f"person:{i}", "passport": p["passport"],
+                      "iin": p.get("iin") or "", "status": p.get("status") or ""})
+    q = registry_data.get("quota")
+    if q is not None:
+        facts.append({"t": "quota", "id": "quota", "region": q.get("region", app["region"]),
+                      "year": q.get("year", int(app["submitted_on"][:4])),
+                      "category": str(q.get("category", quota_category(app))), "remaining": q["remaining"]})
+    for i, r in enumerate((registry_data.get("offences") or {}).get("records") or []):
+        facts.append({"t": "offence", "id": f"offence:{i}", "employer_bin": r["employer_bin"],
+                      "article": str(r["article"]), "decided_on": day_number(r["decided_on"])})
+    for f in facts:
+        add_shifts(f, (shifts or {}).get(f["t"], ()))
+    return facts

@@ -1,0 +1,136 @@
+"""One ruling end to end: version -> registries -> engine -> findings, outcome, texts.
+
+`judge` takes a validated request (server.schemas output), picks the version,
+reads only the registries that the applicable requirements need, runs the engine
+and assembles the ruling of CONTRACT 4.1 (without id and created_at: the store
+gives those).
+"""
+import adapters
+
+from server.engine import runner as engine
+from server import errors
+from server.judging import facts
+from server.judging import texts
+from server.rules import calendar, facts as factmodel
+from server.rules import interpret
+from server.rules.model import text_in
+
+_HIDDEN = {"t", "id", "sid"}
+
+
+def judge(book, request, *, source=None, lang="en", recorded=None):
+    """Judge one request; returns the ruling dict."""
+    app = request["application"]
+    version = book.select(request.get("regulation"), request.get("version"), request.get("as_of"), app["submitted_on"])
+    return judge_under(version, request, source=source, lang=lang, recorded=recorded)
+
+
+def judge_under(version, request, *, source=None, lang="en", recorded=None, gathered=None, detail=True,
+                input_facts=None):
+    """Judge under one version. `detail=False` leaves out each finding's facts and
+    explanation (batch comparisons need statuses only); `input_facts` may be given
+    when several versions judge the same facts."""
+    app = request["application"]
+    if gathered is None:
+        gathered = adapters.gather(source or adapters.source_from_env(), needed_registries(version, request),
+                                   query_for(app), inline=request.get("registry"), recorded=recorded)
+    if input_facts is None:
+        input_facts = facts.build(request, gathered.data, available=set(gathered.data), shifts=version.shifts)
+    run = engine.run(version, input_facts)
+    types = group_by_type(input_facts, run.derived)
+    findings = []
+    seen = {}
+    for r in version.requirements:
+        status = run.findings.get(r.id)
+        if status is None:
+            raise errors.EngineError(f"{version.key}: requirement '{r.id}' reached no conclusion")
+        findings.append({"requirement": r.id, "status": status, "effect": r.effect,
+                         "title": "", "citation": r.citation, "explanation": "",
+                         "facts": finding_facts(r, types, seen) if detail else {}})
+    ruling = {
+        "outcome": outcome(findings),
+        "regulation": version.regulation,
+        "version": version.version,
+        "effective": {"from": version.effective_from, "to": version.effective_to},
+        "judged_on": request.get("as_of") or app["submitted_on"],
+        "ruleset_digest": version.digest,
+        "findings": findings,
+        "missing": list(gathered.missing),
+        "registry": _in_order(gathered.record()),
+        "trace": run.trace,
+    }
+    if not detail:
+        for f, r in zip(findings, version.requirements):
+            f["title"] = text_in(r.title, lang)
+        return ruling
+    return texts.localize_under(ruling, version, lang, types)
+
+
+def _in_order(registry):
+    return {name: registry[name] for name in adapters.REGISTRIES if name in registry}
+
+
+def outcome(findings):
+    """CONTRACT 4.1: refuse if a refusing requirement is unmet, undetermined if unknown, else approve."""
+    refusing = [f["status"] for f in findings if f["effect"] == "refuse"]
+    if "unmet" in refusing:
+        return "refuse"
+    if "unknown" in refusing:
+        return "undetermined"
+    return "approve"
+
+
+def query_for(app):
+    return adapters.Query(
+        employer_bin=app["employer"]["bin"], vacancy_code=app.get("vacancy_code") or None,
+        passports=tuple(w["passport"] for w in app.get("foreign_workers") or ()),
+        region=app["region"], year=int(app["submitted_on"][:4]), quota_category=factmodel.quota_category(app))
+
+
+def needed_registries(version, request, by_type=None):
+    """Registries read by the requirements that apply to this application.
+
+    `by_type`: the application's own facts, if already built (they do not depend
+    on the version).
+    """
+    if by_type is None:
+        by_type = group_by_type(facts.build(request, {}), {})
+    needed = set()
+    for r in version.requirements:
+        if not r.registries:
+            continue
+        if r.scope_facts <= {"application", "worker"} and not interpret.evaluate(r.scope, {}, by_type):
+            continue
+        needed |= r.registries
+    return [name for name in adapters.REGISTRIES if name in needed]
+
+
+def group_by_type(input_facts, derived):
+    out = {}
+    for f in input_facts:
+        out.setdefault(f["t"], []).append(f)
+    for name, bucket in derived.items():
+        out[name] = list(bucket.values())
+    return out
+
+
+def finding_facts(req, by_type, seen=None):
+    """The facts a finding rests on: the application fields it reads and the facts it names.
+
+    `seen` caches each fact's readable form across the findings of one ruling.
+    """
+    seen = {} if seen is None else seen
+    out = {}
+    for fact, singleton, only, dates in req.shown:
+        found = []
+        for f in by_type.get(fact, ()):
+            if only is not None:
+                found.append({k: calendar.readable(f[k], k in dates) for k in only if k in f})
+                continue
+            row = seen.get(id(f))
+            if row is None:
+                row = seen[id(f)] = {k: calendar.readable(v, k in dates) for k, v in f.items()
+                                     if k not in _HIDDEN and "@" not in k and not k.startswith("ok_")}
+            found.append(row)
+        out[fact] = (found[0] if found else None) if singleton else found
+    return out

@@ -1,0 +1,64 @@
+"""A ruling's titles and explanations in one language, rendered from the rule file's texts."""
+from server import errors
+from server.rules import calendar, interpret
+from server.rules.model import text_in
+
+
+def localize(ruling, book, lang):
+    """Re-render a ruling's titles and explanations in another language."""
+    try:
+        version = book.version(ruling["regulation"], ruling["version"])
+    except errors.EREJEError:
+        return ruling
+    return localize_under(ruling, version, lang)
+
+
+def localize_under(ruling, version, lang, by_type=None):
+    """Titles and explanations in `lang`; `by_type` is the engine's view when judging now."""
+    for f in ruling["findings"]:
+        r = version.requirement(f["requirement"])
+        if r is None:
+            continue
+        f["title"] = text_in(r.title, lang)
+        templates = r.explain.get(f["status"]) or {}
+        tpl = templates.get(lang) or templates.get("en")
+        if tpl is None:
+            f["explanation"] = ""
+        else:
+            f["explanation"] = render(tpl, by_type if by_type is not None else _engine_view(version, f["facts"]))
+    ruling["language"] = lang if lang in ("en", "ru", "kk") else "en"
+    return ruling
+
+
+def _engine_view(version, finding_facts_):
+    """Finding facts back in engine form (day numbers, calendar shifts) for templates."""
+    by_type = {}
+    for name, val in finding_facts_.items():
+        ft = version.fact_types.get(name)
+        if ft is None or val is None:
+            continue
+        rows = val if isinstance(val, list) else [val]
+        conv = []
+        for row in rows:
+            row = {k: calendar.day_number(v) if ft.fields.get(k) == "date" and isinstance(v, str) else v for k, v in row.items()}
+            calendar.add_shifts(row, version.shifts.get(name, ()))
+            conv.append(row)
+        by_type[name] = conv
+    return by_type
+
+
+def render(template, by_type):
+    """Fill a text's {expressions} from facts in engine form."""
+    out = []
+    for part in template.parts:
+        if part.__class__ is str:
+            out.append(part)
+            continue
+        _, _, fn, kind = part
+        try:
+            value = fn({}, by_type)
+        except (interpret.Missing, KeyError, ZeroDivisionError, TypeError):
+            out.append("?")
+            continue
+        out.append(interpret.format_value(value, kind) if value != "" else "—")
+    return "".join(out)

@@ -1,0 +1,61 @@
+"""The fact model: which facts rule files may name, their fields' types and registries.
+
+Rule files speak of facts (`application.submitted_on`, `vacancy.published_on`, a
+`contract` in `contracts`); this module is the one place that says which exist.
+How a request becomes such facts is `server.judging.facts`.
+"""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FactType:
+    """One kind of fact: its fields and types, and the registry that holds it."""
+
+    name: str
+    fields: dict
+    collection: str | None = None   # name used in `any(... for x in <collection>)`
+    registry: str | None = None
+    singleton: bool = True
+
+
+def _t(**fields):
+    return fields
+
+
+INPUT_FACTS = {
+    "application": FactType("application", _t(
+        reference="string", submitted_on="date", year="number", kind="string",
+        route="string", category="number", region="string", workers_requested="number",
+        vacancy_code="string", has_vacancy_code="bool", employer_bin="string",
+        employer_unit="number", headcount="number", small_business="bool",
+        managers_citizens="number", managers_foreigners="number",
+        specialists_citizens="number", specialists_foreigners="number",
+        workers_count="number",
+        # availability of each registry for this ruling: set by the ruling, read by `unknown` rules
+        ok_labour_exchange="bool", ok_ulcrs="bool", ok_migration_police="bool",
+        ok_quota="bool", ok_offences="bool")),
+    "worker": FactType("worker", _t(
+        index="number", passport="string", iin="string", has_iin="bool",
+        citizenship="string", contract_number="string", contract_kind="string"),
+        collection="workers", singleton=False),
+    "vacancy": FactType("vacancy", _t(
+        code="string", employer_bin="string", published_on="date", status="string"),
+        registry="labour_exchange"),
+    "contract": FactType("contract", _t(
+        employer_bin="string", employee_iin="string", has_employee_iin="bool",
+        passport="string", number="string", kind="string", registered_on="date"),
+        collection="contracts", registry="ulcrs", singleton=False),
+    "person": FactType("person", _t(
+        passport="string", iin="string", status="string"),
+        collection="persons", registry="migration_police", singleton=False),
+    "quota": FactType("quota", _t(
+        region="string", year="number", category="string", remaining="number"),
+        registry="quota"),
+    "offence": FactType("offence", _t(
+        employer_bin="string", article="string", decided_on="date"),
+        collection="offences", registry="offences", singleton=False),
+}
+
+REGISTRIES = ("labour_exchange", "ulcrs", "migration_police", "quota", "offences")
+def quota_category(app):
+    return "seasonal" if app["route"] == "seasonal" else str(app.get("category") or "")

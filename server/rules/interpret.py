@@ -1,0 +1,158 @@
+"""The plain-Python reading of the rule expression language's intermediate form.
+
+`evaluate` walks the tree: it is the reference the engine is tested against.
+`compile_py` turns a tree into closures that read exactly as `evaluate` does; texts
+and derived values use them, since they are read for every ruling.
+"""
+from server.rules.expressions import (And, Arith, Cmp, Const, Exists, Field, IfElse, In, Join, Not, Or,
+                          _compare, _fold_number, type_of)
+from server.rules.calendar import iso_date
+
+
+class Missing(Exception):
+    """A singleton fact named by an atom is absent: the atom is false."""
+
+
+def evaluate(node, env, facts_by_type):
+    """Evaluate the intermediate form over plain fact dicts.
+
+    `env` binds variables to facts; a singleton fact not in `env` is looked up in
+    `facts_by_type`. An atom over an absent singleton is false, as in the engine.
+    """
+    t = type(node)
+    if t is Const:
+        return node.value
+    if t is Field:
+        fact = env.get(node.var)
+        if fact is None:
+            found = facts_by_type.get(node.fact)
+            if not found:
+                raise Missing(node.fact)
+            fact = found[0]
+        return fact[node.name]
+    if t is Cmp:
+        try:
+            return _compare(node.op, evaluate(node.left, env, facts_by_type), evaluate(node.right, env, facts_by_type))
+        except Missing:
+            return False
+    if t is In:
+        try:
+            found = evaluate(node.left, env, facts_by_type) in node.values
+        except Missing:
+            return False
+        return found != node.negated
+    if t is And:
+        return all(evaluate(i, env, facts_by_type) for i in node.items)
+    if t is Or:
+        return any(evaluate(i, env, facts_by_type) for i in node.items)
+    if t is Not:
+        return not evaluate(node.item, env, facts_by_type)
+    if t is Exists:
+        return any(evaluate(node.cond, {**env, node.var: f}, facts_by_type) for f in facts_by_type.get(node.fact, ()))
+    if t is Arith:
+        a, b = evaluate(node.left, env, facts_by_type), evaluate(node.right, env, facts_by_type)
+        if node.op == "/" and b == 0:
+            raise ZeroDivisionError("division by zero in a rule expression")
+        return _fold_number(node.op, a, b)
+    if t is Join:
+        return ", ".join(format_value(evaluate(node.item, {**env, node.var: f}, facts_by_type), type_of(node.item))
+                         for f in facts_by_type.get(node.fact, ()) if evaluate(node.cond, {**env, node.var: f}, facts_by_type))
+    if t is IfElse:
+        if evaluate(node.test, env, facts_by_type):
+            return evaluate(node.then, env, facts_by_type)
+        return evaluate(node.other, env, facts_by_type)
+    raise TypeError(f"cannot evaluate {node!r}")
+
+
+def format_value(value, kind):
+    """A value as a person reads it: dates as YYYY-MM-DD, 70.0 as 70."""
+    if kind == "date" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return iso_date(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.2f}".rstrip("0")
+    return str(value)
+
+
+# --- the same reading, compiled to closures ----------------------------------------
+# Texts and derived-fact values are evaluated for every ruling; walking the tree
+# each time cost more than the engine. `compile_py(node)` returns a function
+# (env, facts_by_type) -> value that reads exactly as `evaluate` does.
+
+_CMP_FN = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
+           "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+
+
+def compile_py(node):
+    t = type(node)
+    if t is Const:
+        value = node.value
+        return lambda env, bt: value
+    if t is Field:
+        var, fact, name = node.var, node.fact, node.name
+
+        def field(env, bt):
+            f = env.get(var)
+            if f is None:
+                found = bt.get(fact)
+                if not found:
+                    raise Missing(fact)
+                f = found[0]
+            return f[name]
+        return field
+    if t is Cmp:
+        left, right, op = compile_py(node.left), compile_py(node.right), _CMP_FN[node.op]
+
+        def cmp(env, bt):
+            try:
+                return op(left(env, bt), right(env, bt))
+            except Missing:
+                return False
+        return cmp
+    if t is In:
+        left, values, negated = compile_py(node.left), node.values, node.negated
+
+        def member(env, bt):
+            try:
+                found = left(env, bt) in values
+            except Missing:
+                return False
+            return found != negated
+        return member
+    if t is And:
+        items = [compile_py(i) for i in node.items]
+        return lambda env, bt: all(i(env, bt) for i in items)
+    if t is Or:
+        items = [compile_py(i) for i in node.items]
+        return lambda env, bt: any(i(env, bt) for i in items)
+    if t is Not:
+        item = compile_py(node.item)
+        return lambda env, bt: not item(env, bt)
+    if t is Exists:
+        var, fact, cond = node.var, node.fact, compile_py(node.cond)
+        return lambda env, bt: any(cond({**env, var: f}, bt) for f in bt.get(fact, ()))
+    if t is Arith:
+        left, right, op = compile_py(node.left), compile_py(node.right), node.op
+
+        def arith(env, bt):
+            a, b = left(env, bt), right(env, bt)
+            if op == "/" and b == 0:
+                raise ZeroDivisionError("division by zero in a rule expression")
+            return _fold_number(op, a, b)
+        return arith
+    if t is Join:
+        var, fact, cond, item, kind = node.var, node.fact, compile_py(node.cond), compile_py(node.item), type_of(node.item)
+
+        def join(env, bt):
+            out = []
+            for f in bt.get(fact, ()):
+                inner = {**env, var: f}
+                if cond(inner, bt):
+                    out.append(format_value(item(inner, bt), kind))
+            return ", ".join(out)
+        return join
+    if t is IfElse:
+        test, then, other = compile_py(node.test), compile_py(node.then), compile_py(node.other)
+        return lambda env, bt: then(env, bt) if test(env, bt) else other(env, bt)
+    raise TypeError(f"cannot evaluate {node!r}")

@@ -1,0 +1,100 @@
+"""What a loaded version is: its requirements, derived facts, parameters and texts.
+
+`consolidate` and `elaborate` build these from rule files; the engine compiles
+them; judging, diff and the API read them. Nothing downstream changes them.
+"""
+from dataclasses import dataclass, field
+
+@dataclass
+class Template:
+    text: str
+    parts: list          # [str | (source, node)]
+
+
+@dataclass
+class Requirement:
+    id: str
+    title: dict
+    citation: str
+    effect: str
+    scope_src: str
+    condition_src: str
+    scope: object
+    condition: object
+    explain: dict        # status -> lang -> Template
+    readings: list
+    facts: set           # fact types named directly
+    registries: set      # registries needed, through derived facts too
+    raw: dict
+    line: int = 0
+    reads: dict = field(default_factory=dict)   # fact type -> fields its conditions and texts read
+    scope_facts: frozenset = frozenset()         # fact types its scope reads
+    shown: tuple = ()    # what a finding shows: (fact, singleton, application fields or None, date fields)
+
+
+@dataclass
+class Derivation:
+    id: str
+    fact: str
+    foreach: tuple | None    # (var, fact type)
+    when: object
+    value: object
+    set: dict                # field -> node
+    raw: dict
+    stage: int = 1
+    registries: set = field(default_factory=set)
+
+
+@dataclass
+class Version:
+    regulation: str
+    version: str
+    effective_from: str
+    effective_to: str | None
+    title: dict
+    acts: list
+    readings: list
+    parameters: dict         # name -> {"value", ...}
+    derivations: list
+    requirements: list
+    fact_types: dict
+    shifts: dict
+    digest: str
+    files: list
+    amends: str | None = None
+    stages: int = 1
+
+    @property
+    def key(self):
+        return f"{self.regulation}@{self.version}"
+
+    def in_force_on(self, day):
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+    def requirement(self, rid):
+        return next((r for r in self.requirements if r.id == rid), None)
+
+
+@dataclass
+class Regulation:
+    id: str
+    versions: list
+
+    @property
+    def title(self):
+        return self.versions[-1].title if self.versions else {}
+
+
+def text_in(texts, lang):
+    if isinstance(texts, dict):
+        return texts.get(lang) or texts.get("en") or next(iter(texts.values()), "")
+    return texts or ""
+
+
+def plain(obj):
+    """YAML-loaded values as plain dicts and lists (without the loader's line bookkeeping)."""
+    if isinstance(obj, dict):
+        return {k: plain(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [plain(v) for v in obj]
+    return obj
