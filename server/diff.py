@@ -9,7 +9,7 @@ import re
 
 
 from server.rules import expressions
-from server.rules.model import text_in
+from server.languages import text_in
 
 # Requirement fields compared, in the order a lawyer reads them.
 _REQ_FIELDS = (("title", "title"), ("citation", "citation"), ("scope", "scope"),

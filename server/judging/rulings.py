@@ -13,7 +13,7 @@ from server.judging import facts
 from server.judging import texts
 from server.rules import calendar, facts as factmodel
 from server.rules import interpret
-from server.rules.model import text_in
+from server.languages import text_in
 
 _HIDDEN = {"t", "id", "sid"}
 

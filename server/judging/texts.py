@@ -1,7 +1,7 @@
 """A ruling's titles and explanations in one language, rendered from the rule file's texts."""
 from server import errors
 from server.rules import calendar, interpret
-from server.rules.model import text_in
+from server.languages import text_in
 
 
 def localize(ruling, book, lang):
