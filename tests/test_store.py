@@ -24,6 +24,15 @@ def request_for(reference):
     return {"application": {"reference": reference, "submitted_on": "2025-09-20"}}
 
 
+def _together(target, args_list):
+    """Run `target` once per argument tuple, each in its own thread, and wait for all."""
+    threads = [threading.Thread(target=target, args=args) for args in args_list]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 @pytest.fixture
 def db(tmp_path):
     conn = store.open_db(tmp_path / "log.db")
@@ -77,11 +86,7 @@ def test_workers_opening_together_migrate_once(tmp_path):
         except Exception as exc:  # noqa: BLE001 - any failure fails the test below
             failures.append(exc)
 
-    threads = [threading.Thread(target=open_once) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _together(open_once, [()] * 8)
     assert failures == []
     assert store.open_db(path)["_sqlite_migrations"].count == 1
 
@@ -138,11 +143,7 @@ def test_threads_with_their_own_connections_lose_nothing(tmp_path):
             saved[ruling["id"]] = (f"T{n}-{i}", f"o{n}-{i}")
         db.close()
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _together(writer, [(n,) for n in range(8)])
     db = store.open_db(path)
     assert len(saved) == 400 == db["rulings"].count
     for ruling_id, (reference, outcome) in saved.items():
