@@ -10,7 +10,6 @@ Nothing here imports durable_rules: the output is plain JSON-able dicts.
 from dataclasses import dataclass, field
 
 from server.rules import expressions
-from server.rules import facts
 from server.rules.source import Problem
 from server.rules import interpret
 from server.rules.expressions import And, Arith, Cmp, Const, Exists, ExpressionError, Field, In, Not, Or
@@ -287,7 +286,6 @@ def _compile(v, final_stage, report):
     bound = {"application": "application"}
     cb = ClauseBuilder(v.fact_types, bound)
     for r in v.requirements:
-        assert all(f"ok_{g}" in facts.INPUT_FACTS["application"].fields for g in r.registries)
         needs = sorted(r.registries)
         forms = {
             "not_applicable": Not(r.scope),
