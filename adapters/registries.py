@@ -4,4 +4,5 @@ from adapters import labour_exchange, migration_police, offences, quota, ulcrs
 from adapters.base import REGISTRIES
 
 MODULES = {m.NAME: m for m in (labour_exchange, ulcrs, migration_police, quota, offences)}
-assert tuple(MODULES) == REGISTRIES
+if tuple(MODULES) != REGISTRIES:   # a registry module added without its name in REGISTRIES, or renamed
+    raise ImportError(f"registry modules {tuple(MODULES)} do not match REGISTRIES {REGISTRIES}")

@@ -1,7 +1,6 @@
 """The application factory: rule files loaded and registered, decision log open, API mounted."""
 
 import os
-from pathlib import Path
 
 from flask import Blueprint, Flask
 
@@ -12,7 +11,6 @@ from server.api.jsonprovider import Provider
 from server.engine import runner as engine
 from server.rules import rulebook
 
-POLICIES = Path(__file__).resolve().parents[2] / "policies"
 
 
 def create_app(config=None):
@@ -24,7 +22,7 @@ def create_app(config=None):
     """
     app = _Flask(__name__)
     app.config.update(
-        POLICIES=str(POLICIES),
+        POLICIES=str(rulebook.POLICIES),
         DB="ereje.db",
         TOKENS=os.environ.get("EREJE_TOKENS", ""),
         MAX_CONTENT_LENGTH=1024 * 1024,

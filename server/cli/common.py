@@ -1,5 +1,4 @@
 """What every command shares: the default policies directory, bad input, loading a rulebook."""
-from pathlib import Path
 
 import click
 
@@ -8,7 +7,7 @@ from server.engine import runner as engine
 from server.languages import LANGUAGES
 from server.rules import rulebook
 
-POLICIES = Path(__file__).resolve().parents[2] / "policies"
+POLICIES = rulebook.POLICIES
 LANGUAGE = click.Choice(LANGUAGES)
 
 

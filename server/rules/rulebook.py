@@ -18,6 +18,8 @@ from server.rules.model import Regulation
 from server.rules.source import Problem
 
 DEFAULT_REGULATION = "kz-foreign-labour"
+# The repo's own rule files: the default of `ereje serve`, the CLI and create_app.
+POLICIES = Path(__file__).resolve().parents[2] / "policies"
 
 
 class Rulebook:
