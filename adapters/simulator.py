@@ -116,6 +116,19 @@ def create_simulator(fixtures_dir=None, faults=None):
             return jsonify(error="not found"), 404
         return jsonify(body)
 
+    _registry_routes(app, answer)
+    _fault_routes(app, state)
+
+    @app.errorhandler(HTTPException)
+    def json_error(err):
+        return jsonify(error=err.description), err.code
+
+    return app
+
+
+def _registry_routes(app, answer):
+    """The gateway protocol of CONTRACT section 5, each answer produced by `answer`."""
+
     @app.get("/labour-exchange/vacancies/<code>")
     def vacancy(code):
         return answer("labour_exchange", lambda rows: labour_exchange.find(rows, code))
@@ -142,6 +155,10 @@ def create_simulator(fixtures_dir=None, faults=None):
         bin_ = _required_arg("employer_bin")
         return answer("offences", lambda rows: {"records": offences.find(rows, bin_)})
 
+
+def _fault_routes(app, state):
+    """Reading and changing the faults in force while the simulator runs."""
+
     @app.get("/_faults")
     def list_faults():
         return jsonify(state.all())
@@ -161,12 +178,6 @@ def create_simulator(fixtures_dir=None, faults=None):
     def clear_faults():
         state.clear()
         return jsonify({})
-
-    @app.errorhandler(HTTPException)
-    def json_error(err):
-        return jsonify(error=err.description), err.code
-
-    return app
 
 
 def _required_arg(name):

@@ -1,9 +1,9 @@
 """The decision log: every ruling served, with the facts it rests on, in SQLite.
 
 One row per ruling (a replay is a ruling with `replay_of` set), written in one
-transaction. The schema evolves by numbered migrations, applied in order when a
-database is opened. sqlite3 connections must not cross threads: the API keeps
-one per thread.
+transaction. The schema evolves by sqlite-utils migrations, applied in order
+when a database is opened. sqlite3 connections must not cross threads: the API
+keeps one per thread.
 """
 
 import fcntl
@@ -17,15 +17,25 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import sqlite_utils
+from sqlite_utils import Migrations
+from sqlite_utils.db import NotFoundError
 
 from server import jsontext
-from sqlite_utils.db import NotFoundError
 
 # Writers from several worker processes queue on SQLite's lock instead of failing.
 BUSY_TIMEOUT_S = 30
 
 
+# The schema's history; append only, never edit an applied migration.
+# sqlite-utils records the applied ones in the table _sqlite_migrations.
+MIGRATIONS = Migrations("ereje-decision-log")
+
+
+@MIGRATIONS(name="create_rulings")
 def _create_rulings(db):
+    # A log written before sqlite-utils kept the record has the table already
+    # (and its own record, the table `migrations`, left in place so that an
+    # older Ereje can still open it).
     db["rulings"].create(
         {
             "id": str, "created_at": str, "reference": str, "regulation": str,
@@ -35,13 +45,10 @@ def _create_rulings(db):
         },
         pk="id",
         not_null={"id", "created_at", "ruling", "request"},
+        if_not_exists=True,
     )
-    db["rulings"].create_index(["reference"])
-    db["rulings"].create_index(["replay_of"])
-
-
-# (version, migration); append only, never edit an applied one.
-MIGRATIONS = [(1, _create_rulings)]
+    db["rulings"].create_index(["reference"], if_not_exists=True)
+    db["rulings"].create_index(["replay_of"], if_not_exists=True)
 
 
 def open_db(path):
@@ -104,20 +111,12 @@ def _writer_lock(db):
 
 
 def _migrate(db):
-    db.execute("CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
-    if not _pending(db):
+    if not MIGRATIONS.pending(db):
         return  # the usual case: no write lock taken on every open
-    # Re-read under the write lock: two workers starting together must not
-    # both apply the same migration.
+    # Applied under the write lock, so pending ones are read again there: two
+    # workers starting together must not both apply the same migration.
     with _writing(db):
-        for version, migration in _pending(db):
-            migration(db)
-            db["migrations"].insert({"version": version, "applied_at": _now()})
-
-
-def _pending(db):
-    applied = {row[0] for row in db.execute("SELECT version FROM migrations")}
-    return [(v, m) for v, m in MIGRATIONS if v not in applied]
+        MIGRATIONS.apply(db)
 
 
 def _now():
@@ -144,15 +143,14 @@ def save_ruling(db, ruling, request, lang, replay_of=None):
         "outcome": ruling.get("outcome"),
         "lang": lang,
         "replay_of": replay_of,
-        "request": _dumps(request),
-        "registry": _dumps(ruling.get("registry", {})),
-        "findings": _dumps(ruling.get("findings", [])),
-        "trace": _dumps(ruling.get("trace", [])),
-        "ruling": _dumps(stored),
+        "request": jsontext.dumps(request),
+        "registry": jsontext.dumps(ruling.get("registry", {})),
+        "findings": jsontext.dumps(ruling.get("findings", [])),
+        "trace": jsontext.dumps(ruling.get("trace", [])),
+        # The whole ruling without the parts that have columns of their own;
+        # reading puts them back.
+        "ruling": jsontext.dumps({k: v for k, v in stored.items() if k not in _SPLIT}),
     }
-    # The whole ruling is kept without the parts that have columns of their own;
-    # reading puts them back.
-    row["ruling"] = _dumps({k: v for k, v in stored.items() if k not in _SPLIT})
     with _writing(db):
         db.conn.execute(_INSERT, [row[c] for c in _COLUMNS])
     return stored
@@ -177,22 +175,6 @@ def _whole(row):
             out.update((name, parts.pop(name)) for name in ("registry", "trace") if name in parts)
     out.update(parts)
     return out
-
-
-def _dumps(value):
-    return jsontext.dumps(value)
-
-
-def get_ruling(db, ruling_id):
-    """The stored ruling with `ruling_id`, or None."""
-    found = get_ruling_and_request(db, ruling_id)
-    return found and found[0]
-
-
-def get_request(db, ruling_id):
-    """The validated request a stored ruling was judged from, or None."""
-    found = get_ruling_and_request(db, ruling_id)
-    return found and found[1]
 
 
 def get_ruling_and_request(db, ruling_id):

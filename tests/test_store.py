@@ -1,7 +1,9 @@
 """The decision log: migrations, WAL, one row per ruling, concurrent writers."""
 
 import re
+import sqlite3
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +24,15 @@ def request_for(reference):
     return {"application": {"reference": reference, "submitted_on": "2025-09-20"}}
 
 
+def _together(target, args_list):
+    """Run `target` once per argument tuple, each in its own thread, and wait for all."""
+    threads = [threading.Thread(target=target, args=args) for args in args_list]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 @pytest.fixture
 def db(tmp_path):
     conn = store.open_db(tmp_path / "log.db")
@@ -33,10 +44,36 @@ def test_open_applies_every_migration_once(tmp_path):
     path = tmp_path / "log.db"
     store.open_db(path).close()
     db = store.open_db(path)
-    assert [row["version"] for row in db["migrations"].rows] == [v for v, _ in store.MIGRATIONS]
+    applied = [(row["migration_set"], row["name"]) for row in db["_sqlite_migrations"].rows]
+    assert applied == [("ereje-decision-log", "create_rulings")]
+    assert store.MIGRATIONS.pending(db) == []
     assert db.journal_mode == "wal"
     assert {"reference", "replay_of", "ruling", "request", "findings", "trace", "registry"} <= set(
         db["rulings"].columns_dict)
+
+
+OLD_LOG = Path(__file__).parent / "data" / "decision-log-before-migrations.sql"
+OLD_FIRST, OLD_REPLAY = "01a2319e0679ec5a664879b09e4cd935", "01a2319e0679b8eb2e9e7470724b31f7"
+
+
+def test_a_log_written_before_sqlite_utils_migrations_still_opens(tmp_path):
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(OLD_LOG.read_text(encoding="utf-8"))
+    db = store.open_db(path)
+    ruling, request = store.get_ruling_and_request(db, OLD_FIRST)
+    assert ruling == {
+        "id": OLD_FIRST, "created_at": "2026-12-01T12:39:29.657Z", "outcome": "approve",
+        "regulation": "kz-foreign-labour", "version": "2025-09-01", "ruleset_digest": "sha256:abc",
+        "findings": RULING["findings"], "missing": [], "registry": RULING["registry"], "trace": RULING["trace"]}
+    assert request == request_for("APP-OLD")
+    assert [r["id"] for r in store.find_by_reference(db, "APP-OLD")] == [OLD_FIRST, OLD_REPLAY]
+    assert store.find_by_reference(db, "APP-OLD")[1]["replay_of"] == OLD_FIRST
+    assert [m.name for m in store.MIGRATIONS.applied(db)] == ["create_rulings"]
+    new = store.save_ruling(db, RULING, request_for("APP-OLD"), "en")
+    assert [r["id"] for r in store.find_by_reference(db, "APP-OLD")] == [OLD_FIRST, OLD_REPLAY, new["id"]]
+    assert db["rulings"].count == 3
+    db.close()
 
 
 def test_workers_opening_together_migrate_once(tmp_path):
@@ -49,13 +86,9 @@ def test_workers_opening_together_migrate_once(tmp_path):
         except Exception as exc:  # noqa: BLE001 - any failure fails the test below
             failures.append(exc)
 
-    threads = [threading.Thread(target=open_once) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _together(open_once, [()] * 8)
     assert failures == []
-    assert store.open_db(path)["migrations"].count == len(store.MIGRATIONS)
+    assert store.open_db(path)["_sqlite_migrations"].count == 1
 
 
 def test_a_saved_ruling_reads_back_whole(db):
@@ -63,15 +96,14 @@ def test_a_saved_ruling_reads_back_whole(db):
     assert re.fullmatch(r"[0-9a-f]{32}", saved["id"])
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", saved["created_at"])
     assert list(saved)[:2] == ["id", "created_at"]
-    assert store.get_ruling(db, saved["id"]) == saved
-    assert store.get_request(db, saved["id"]) == request_for("APP-1")
+    assert store.get_ruling_and_request(db, saved["id"]) == (saved, request_for("APP-1"))
     row = db["rulings"].get(saved["id"])
     assert (row["reference"], row["outcome"], row["lang"], row["version"]) == ("APP-1", "approve", "ru", "2025-09-01")
 
 
 def test_unknown_ids_are_none(db):
-    assert store.get_ruling(db, "nope") is None
-    assert store.get_request(db, "") is None
+    assert store.get_ruling_and_request(db, "nope") is None
+    assert store.get_ruling_and_request(db, "") is None
 
 
 def test_rulings_are_found_by_reference_oldest_first(db):
@@ -81,7 +113,7 @@ def test_rulings_are_found_by_reference_oldest_first(db):
                                replay_of=first["id"])
     assert [r["id"] for r in store.find_by_reference(db, "APP-2")] == [first["id"], replay["id"]]
     assert replay["replay_of"] == first["id"]
-    assert store.get_ruling(db, replay["id"])["replay_of"] == first["id"]
+    assert store.get_ruling_and_request(db, replay["id"])[0]["replay_of"] == first["id"]
 
 
 def test_ids_are_unique_and_sort_by_creation():
@@ -111,13 +143,9 @@ def test_threads_with_their_own_connections_lose_nothing(tmp_path):
             saved[ruling["id"]] = (f"T{n}-{i}", f"o{n}-{i}")
         db.close()
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _together(writer, [(n,) for n in range(8)])
     db = store.open_db(path)
     assert len(saved) == 400 == db["rulings"].count
     for ruling_id, (reference, outcome) in saved.items():
-        assert store.get_ruling(db, ruling_id)["outcome"] == outcome
-        assert store.get_request(db, ruling_id)["application"]["reference"] == reference
+        ruling, request = store.get_ruling_and_request(db, ruling_id)
+        assert (ruling["outcome"], request["application"]["reference"]) == (outcome, reference)

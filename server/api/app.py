@@ -34,8 +34,6 @@ def create_app(config=None):
     app.config["TOKENS"] = _tokens(app.config["TOKENS"])
     if app.config["REGISTRY_SOURCE"] is None:
         app.config["REGISTRY_SOURCE"] = adapters.source_from_env()
-    # Keep the contract's key order (findings before trace, as the engine wrote them).
-    app.json.sort_keys = False
     book = app.extensions["ereje.book"] = rulebook.load(app.config["POLICIES"])
     # Registered here, in the process that will judge: the engine's native state
     # is per process and must never be inherited across a fork.

@@ -10,8 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from server import errors
 from server import store
-
-LANGUAGES = ("en", "ru", "kk")
+from server.languages import LANGUAGES
 
 # Werkzeug's own exceptions (routing, body limit) mapped to the contract's error kinds.
 _HTTP_ERRORS = {

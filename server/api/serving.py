@@ -10,7 +10,6 @@ registry calls and SQLite writes.
 from gunicorn.app.base import BaseApplication
 
 
-
 class Server(BaseApplication):
     """gunicorn running `create_app(config)`, one app per worker process."""
 
@@ -24,8 +23,8 @@ class Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        # Imported here, in the worker after the fork: the engine's native state
-        # must never be shared between processes.
-        from server.api.app import create_app  # in the worker: the master never imports the engine
+        # Imported here, in the worker after the fork: the master never imports the
+        # engine, whose native state must never be shared between processes.
+        from server.api.app import create_app
 
         return create_app(self.app_config)

@@ -6,8 +6,11 @@ line by line; a JSON array is loaded whole. Each item is (line, document or None
 error or None): a line that cannot be read is reported, never fatal.
 """
 import csv
+import io
 import json
 from pathlib import Path
+
+from server.documents import set_path
 
 # CSV columns whose values are numbers or flags (by dotted path, list indices as "#").
 _INT_PATHS = {
@@ -38,60 +41,29 @@ def detect_format(path, head):
     return "csv"
 
 
-class Meter:
-    """Counts the characters read through a text file, for the progress bar."""
+def read_items(raw, fmt=None):
+    """Yield (line, document or None, error or None) for each application in `raw`.
 
-    def __init__(self, fh=None):
-        self.fh, self.count = fh, 0
-
-    def read(self, *args):
-        text = self.fh.read(*args)
-        self.count += len(text)
-        return text
-
-    def readline(self, *args):
-        text = self.fh.readline(*args)
-        self.count += len(text)
-        return text
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        text = next(self.fh)
-        self.count += len(text)
-        return text
-
-    def seek(self, *args):
-        self.count = 0
-        return self.fh.seek(*args)
-
-
-def read_items(path, fmt=None, meter=None):
-    """Yield (line, document or None, error or None) for each application in the file.
-
-    `meter` (a Meter) is told how much of the file has been read.
+    `raw` is a file opened in binary mode; the caller owns it, and its tell() is
+    how far the reading has got (for a progress bar).
     """
+    fh = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
     try:
-        raw = open(path, encoding="utf-8-sig", newline="")
-    except OSError as e:
-        raise InputError(f"{path}: {e.strerror or e}") from None
-    meter = meter or Meter()
-    meter.fh = raw
-    fh = meter
-    with raw:
         try:
             head = fh.read(4096)
         except UnicodeDecodeError:
-            raise InputError(f"{path}: not UTF-8 text") from None
+            raise InputError(f"{raw.name}: not UTF-8 text") from None
         fh.seek(0)
-        fmt = fmt or detect_format(path, head)
+        fmt = fmt or detect_format(raw.name, head)
         if fmt == "json":
-            yield from _json_array(fh, path)
+            yield from _json_array(fh, raw.name)
         elif fmt == "jsonl":
             yield from _json_lines(fh)
         else:
-            yield from _csv_rows(fh, path)
+            yield from _csv_rows(fh, raw.name)
+    finally:
+        if not raw.closed:
+            fh.detach()  # else the wrapper, once collected, would close `raw` under its owner
 
 
 def _json_array(fh, path):
@@ -180,43 +152,15 @@ def row_to_request(header, row):
     doc = {}
     for name, value in zip(header, row):
         value = value.strip()
-        if not name or value == "":
-            continue
-        path = name.split(".")
-        value = _convert(path, value)
-        node = doc
-        for i, key in enumerate(path):
-            last = i == len(path) - 1
-            nxt = None if last else ([] if path[i + 1].isdigit() else {})
-            if isinstance(node, list):
-                idx = int(key)
-                while len(node) <= idx:
-                    node.append(None)
-                if last:
-                    node[idx] = value
-                else:
-                    if node[idx] is None:
-                        node[idx] = nxt
-                    node = node[idx]
-            else:
-                if key.isdigit():
-                    raise ValueError(f"{name}: index where a field name is expected")
-                if last:
-                    node[key] = value
-                else:
-                    node = node.setdefault(key, nxt)
-                    if not isinstance(node, (dict, list)):
-                        raise ValueError(f"{name}: conflicts with another column")
-    _compact(doc)
-    return doc
+        if name and value != "":
+            set_path(doc, name, _convert(name.split("."), value))
+    return _without_holes(doc)
 
 
-def _compact(node):
-    """Drop list holes left by skipped indices (e.g. only worker 1 given)."""
+def _without_holes(node):
+    """A copy without the list holes left by skipped indices (e.g. only worker 1 given)."""
     if isinstance(node, dict):
-        for v in node.values():
-            _compact(v)
-    elif isinstance(node, list):
-        node[:] = [v for v in node if v is not None]
-        for v in node:
-            _compact(v)
+        return {k: _without_holes(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_without_holes(v) for v in node if v is not None]
+    return node

@@ -5,10 +5,11 @@ import click
 
 from server import errors
 from server.engine import runner as engine
+from server.languages import LANGUAGES
 from server.rules import rulebook
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
-LANGUAGE = click.Choice(["en", "ru", "kk"])
+LANGUAGE = click.Choice(LANGUAGES)
 
 
 class BadInput(click.ClickException):

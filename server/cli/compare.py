@@ -1,4 +1,5 @@
 """`ereje compare FILE`: a file of applications judged under several versions (CONTRACT 4.4)."""
+import contextlib
 import itertools
 import json
 import os
@@ -9,7 +10,7 @@ import click
 
 from server import errors
 from server.batch import report as report_mod
-from server.batch.inputs import InputError, Meter, read_items
+from server.batch.inputs import InputError, read_items
 from server.batch.run import Summary, run, text_summary
 from server.cli.common import LANGUAGE, POLICIES, BadInput, load_book
 
@@ -35,51 +36,21 @@ def compare_command(file, versions, regulation, jobs, out, report, fmt, input_fo
     line numbers and the run goes on.
     """
     policies = policies or POLICIES
-    book = load_book(policies, register=False)
-    try:
-        reg = book.regulation(regulation)
-        chosen = [v.strip() for v in versions.split(",") if v.strip()] if versions else [v.version for v in reg.versions]
-        for v in chosen:
-            book.version(reg.id, v, "versions")
-    except errors.EREJEError as e:
-        raise BadInput(e.message) from None
-    if len(chosen) < 1 or len(set(chosen)) != len(chosen):
-        raise BadInput("--versions: name each version once")
+    reg, chosen = _chosen_versions(load_book(policies, register=False), regulation, versions)
     if not file.is_file():
         raise BadInput(f"{file}: no such file")
     if not os.access(file, os.R_OK):
         raise BadInput(f"{file}: cannot be read")
-    jobs = jobs or os.cpu_count() or 1
-    show = sys.stderr.isatty() if progress is None else progress
     summary = Summary(reg.id, chosen, str(file))
-    out_fh = None
-    meter = Meter()
-    # The bar follows the share of the file read (characters against bytes, so
-    # non-ASCII text ends a little short of 100% before the final update).
-    bar = click.progressbar(length=max(file.stat().st_size, 1), label="judging", file=sys.stderr,
-                            show_eta=True, show_percent=True,
-                            item_show_func=lambda _: f"{summary.read} application(s)") if show else None
+    judging = {"policies": policies, "regulation": reg.id, "versions": chosen, "lang": lang,
+               "jobs": jobs or os.cpu_count() or 1}
+    show = sys.stderr.isatty() if progress is None else progress
     try:
-        items = read_items(file, input_format, meter)
-        first = next(items, None)   # surfaces an unreadable file before any work
-        items = itertools.chain([first], items) if first is not None else iter(())
-        out_fh = open(out, "w", encoding="utf-8") if out else None
-        for result in run(items, policies=policies, regulation=reg.id, versions=chosen, lang=lang, jobs=jobs):
-            summary.add(result)
-            if out_fh:
-                out_fh.write(json.dumps(result, ensure_ascii=False) + "\n")
-            if bar is not None and summary.read % 100 == 0:
-                bar.update(max(0, meter.count - bar.pos), summary.read)
+        _judge_file(file, input_format, judging, summary, out, show)
     except InputError as e:
         raise BadInput(str(e)) from None
     except OSError as e:
         raise BadInput(f"{e.filename or out}: {e.strerror or e}") from None
-    finally:
-        if out_fh:
-            out_fh.close()
-    if bar is not None:
-        bar.update(bar.length - bar.pos, summary.read)
-        bar.render_finish()
     s = summary.as_dict()
     if report:
         try:
@@ -90,3 +61,42 @@ def compare_command(file, versions, regulation, jobs, out, report, fmt, input_fo
         click.echo(json.dumps(s, ensure_ascii=False, indent=2))
     else:
         click.echo(text_summary(s))
+
+
+def _chosen_versions(book, regulation, versions):
+    """(regulation, the versions to compare in order), or BadInput."""
+    try:
+        reg = book.regulation(regulation)
+        chosen = [v.strip() for v in versions.split(",") if v.strip()] if versions else [v.version for v in reg.versions]
+        for v in chosen:
+            book.version(reg.id, v, "versions")
+    except errors.EREJEError as e:
+        raise BadInput(e.message) from None
+    if len(chosen) < 1 or len(set(chosen)) != len(chosen):
+        raise BadInput("--versions: name each version once")
+    return reg, chosen
+
+
+def _judge_file(file, input_format, judging, summary, out, show):
+    """Judge every application in `file` into `summary`, one JSON line each into `out` if given."""
+    # The bar follows the bytes of the file read so far.
+    bar = click.progressbar(length=max(file.stat().st_size, 1), label="judging", file=sys.stderr,
+                            show_eta=True, show_percent=True,
+                            item_show_func=lambda _: f"{summary.read} application(s)") if show else None
+    with open(file, "rb") as raw:
+        items = read_items(raw, input_format)
+        first = next(items, None)   # surfaces an unreadable file before any work
+        items = itertools.chain([first], items) if first is not None else iter(())
+        with open(out, "w", encoding="utf-8") if out else contextlib.nullcontext() as out_fh:
+            for result in run(items, **judging):
+                summary.add(result)
+                if out_fh:
+                    out_fh.write(json.dumps(result, ensure_ascii=False) + "\n")
+                if bar is not None and summary.read % 100 == 0:
+                    bar.update(raw.tell() - bar.pos, summary.read)
+    if bar is not None:
+        # The bar may have reached the end of the file before the last results came
+        # back; update() draws nothing without a step, so draw the final count.
+        bar.update(bar.length - bar.pos, summary.read)
+        bar.render_progress()
+        bar.render_finish()

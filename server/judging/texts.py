@@ -1,7 +1,7 @@
 """A ruling's titles and explanations in one language, rendered from the rule file's texts."""
 from server import errors
+from server.languages import LANGUAGES, text_in
 from server.rules import calendar, interpret
-from server.languages import text_in
 
 
 def localize(ruling, book, lang):
@@ -26,7 +26,7 @@ def localize_under(ruling, version, lang, by_type=None):
             f["explanation"] = ""
         else:
             f["explanation"] = render(tpl, by_type if by_type is not None else _engine_view(version, f["facts"]))
-    ruling["language"] = lang if lang in ("en", "ru", "kk") else "en"
+    ruling["language"] = lang if lang in LANGUAGES else "en"
     return ruling
 
 
