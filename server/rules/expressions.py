@@ -40,7 +40,8 @@ class Scope:
         self.used_facts = set()
 
     def bind(self, var, fact):
-        inner = Scope(self.facts, self.params, {**self.variables, var: fact}, shifts=self.shifts, allow_ifelse=self.allow_ifelse)
+        inner = Scope(self.facts, self.params, {**self.variables, var: fact},
+                      shifts=self.shifts, allow_ifelse=self.allow_ifelse)
         inner.used_facts = self.used_facts
         return inner
 
