@@ -7,24 +7,14 @@ it amends: both are compared in their consolidated form.
 import json
 import re
 
-
-from server.rules import expressions
+from server.documents import plain
 from server.languages import text_in
+from server.rules.nodes import referenced_facts
 
 # Requirement fields compared, in the order a lawyer reads them.
 _REQ_FIELDS = (("title", "title"), ("citation", "citation"), ("scope", "scope"),
                ("condition", "condition"), ("effect", "effect"), ("explain", "explain"),
                ("readings", "readings"))
-_PARAM_SKIP = {"line", "file"}
-
-
-def _clean(obj):
-    """A raw rule-file value without the loader's bookkeeping keys ("__line", ...)."""
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items() if not str(k).startswith("__") and k not in ("__lines",)}
-    if isinstance(obj, list):
-        return [_clean(v) for v in obj]
-    return obj
 
 
 def _requirement_summary(r, lang):
@@ -33,7 +23,7 @@ def _requirement_summary(r, lang):
 
 
 def _requirement_view(r):
-    raw = _clean(r.raw or {})
+    raw = plain(r.raw)
     return {"title": raw.get("title", r.title), "citation": raw.get("citation", r.citation),
             "scope": raw.get("scope", r.scope_src), "condition": raw.get("condition", r.condition_src),
             "effect": raw.get("effect", r.effect), "explain": raw.get("explain"),
@@ -41,14 +31,7 @@ def _requirement_view(r):
 
 
 def _derived_view(d):
-    raw = _clean(d.raw or {})
-    return {k: v for k, v in raw.items() if k != "id"}
-
-
-def _param_view(p):
-    if isinstance(p, dict):
-        return {k: _clean(v) for k, v in p.items() if k not in _PARAM_SKIP}
-    return p
+    return {k: plain(v) for k, v in d.raw.items() if k != "id"}
 
 
 def _by_id(items, key):
@@ -74,8 +57,8 @@ def diff(a, b, lang="en"):
         if changes:
             changed.append({"id": rid, "title": text_in(r.title, lang), "changes": changes})
 
-    pa = {k: _param_view(v) for k, v in a.parameters.items()}
-    pb = {k: _param_view(v) for k, v in b.parameters.items()}
+    pa = plain(a.parameters)
+    pb = plain(b.parameters)
     da = {d.id: _derived_view(d) for d in a.derivations}
     db = {d.id: _derived_view(d) for d in b.derivations}
     reads_a = [r["id"] for r in a.readings]
@@ -114,7 +97,7 @@ def _depends(version, r):
         for d in by_fact.get(f, ()):
             derivations.add(d.id)
             texts.append(json.dumps(_derived_view(d), ensure_ascii=False))
-            todo.extend(expressions.referenced_facts(d.when if d.when is not None else d.value))
+            todo.extend(referenced_facts(d.when if d.when is not None else d.value))
     words = set(re.findall(r"[a-z_][a-z0-9_]*", " ".join(texts)))
     return derivations, {p for p in version.parameters if p in words}
 

@@ -1,4 +1,5 @@
 """server.diff and `ereje diff` on the shipped kz-foreign-labour versions."""
+import dataclasses
 import json
 from pathlib import Path
 
@@ -57,12 +58,10 @@ def test_diff_backwards_and_same(book):
 
 
 def test_changed_requirement_fields(book):
-    import copy
     a = book.version("kz-foreign-labour", "2023-07-01")
-    b = copy.deepcopy(a)
-    b.version = "x"
-    r = b.requirement("quota-available")
-    r.raw = {**r.raw, "condition": "quota.remaining > application.workers_requested", "__line": 1}
+    r = a.requirement("quota-available")
+    changed = dataclasses.replace(r, raw={**r.raw, "condition": "quota.remaining > application.workers_requested"})
+    b = dataclasses.replace(a, version="x", requirements=[changed if q is r else q for q in a.requirements])
     d = diff(a, b)
     assert d["changed"] == [{"id": "quota-available", "title": d["changed"][0]["title"], "changes": {
         "condition": {"before": "quota.remaining >= application.workers_requested",

@@ -9,7 +9,7 @@ import pytest
 
 from server.engine import runner as engine
 from server.judging import facts, rulings
-from server.rules import calendar, interpret as reading
+from server.rules import calendar, facts as factmodel, interpret as reading
 from server.rules.reference import python_statuses
 
 
@@ -106,3 +106,11 @@ def test_compiled_texts_and_values_read_as_the_reference_evaluator(book, version
             by_type[name] = list(bucket.values())
         for node, fn in zip(nodes, compiled):
             assert outcome(lambda bt: fn({}, bt), by_type) == outcome(lambda bt: reading.evaluate(node, {}, bt), by_type)
+
+
+def test_every_registry_a_requirement_needs_has_an_availability_field(book):
+    # The compiled `unknown` rules read application.ok_<registry> for each registry a requirement needs.
+    application = factmodel.INPUT_FACTS["application"].fields
+    needed = {g for reg in book.regulations.values() for v in reg.versions for r in v.requirements for g in r.registries}
+    needed |= {ft.registry for ft in factmodel.INPUT_FACTS.values() if ft.registry}
+    assert needed and all(application.get(f"ok_{g}") == "bool" for g in needed)

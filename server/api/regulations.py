@@ -3,9 +3,9 @@
 from flask import Blueprint, request
 
 from server import errors
-from server.rules import model
 from server.rules.describe import describe
 from server.diff import between
+from server.languages import text_in
 from server.api.common import book, language
 from server.contract.request import DiffQuerySchema, load
 
@@ -38,7 +38,7 @@ def diff(regulation):
 def _summary(regulation, lang):
     return {
         "id": regulation.id,
-        "title": model.text_in(regulation.title, lang),
+        "title": text_in(regulation.title, lang),
         "versions": [
             {"version": v.version, "effective": {"from": v.effective_from, "to": v.effective_to}, "digest": v.digest}
             for v in regulation.versions

@@ -1,17 +1,16 @@
-"""Consolidate one rule file, and the chain of versions it amends, into a checked Version.
+"""Consolidate one rule file, on top of the version it amends, into one version's raw content.
 
 A version may be written whole, or as an amendment of an earlier one (`amends:`)
-that adds, replaces and removes requirements, derived facts and parameters.
+that adds, replaces and removes requirements, derived facts and parameters. Here
+each is checked for its keys, ids and texts; `elaborate` then types its expressions.
 """
-import datetime as dt
 import hashlib
 import re
+from dataclasses import dataclass
 
-from server.rules import elaborate, source
-from server.rules.model import Version, plain
-from server.rules.source import Problem
-
-LANGS = ("en", "ru", "kk")
+from server.documents import plain
+from server.rules import checks
+from server.rules.source import Entry, Location, Problem, line_of
 
 TOP_KEYS = {"regulation", "version", "effective_from", "effective_to", "title", "act", "amends",
             "readings", "parameters", "derive", "requirements", "sources", "open_questions", "notes"}
@@ -23,222 +22,192 @@ PARAM_KEYS = {"value", "unit", "description", "readings"}
 CHANGE_KEYS = {"add", "replace", "remove"}
 
 
+@dataclass(frozen=True)
+class Head:
+    """What a rule file says of itself: its period, title and legal act."""
 
-class Consolidator:
-    """Turn one file (and the chain it amends) into a checked, compiled Version."""
+    effective_from: str | None
+    effective_to: str | None
+    title: dict
+    act: dict | None
 
-    def __init__(self, reg_id, raws, problems):
-        self.reg_id, self.raws, self.problems = reg_id, raws, problems
-        self._raw_cache = {}
 
-    def err(self, rel, line, message):
-        self.problems.append(Problem(rel, line, message))
+@dataclass(frozen=True)
+class Consolidated:
+    """A version's content with its amendments applied: checked keys, ids and texts; expressions still text."""
 
-    def version(self, name, chain=()):
-        rel, doc, text = self.raws[name]
-        if name in chain:
-            self.err(rel, source.line_of(doc, "amends"), f"amendments form a cycle: {' -> '.join(chain + (name,))}")
-            return None
-        before = len(self.problems)
-        for key in doc:
-            if key not in TOP_KEYS:
-                self.err(rel, source.line_of(doc, key), f"unknown key '{key}'; allowed: {', '.join(sorted(TOP_KEYS))}")
-        eff_from = self.date(rel, doc, "effective_from", required=True)
-        eff_to = self.date(rel, doc, "effective_to")
-        title = self.texts(rel, doc, "title", required=True)
-        act = self.act(rel, doc)
-        base = None
-        if "amends" in doc:
-            target = str(doc["amends"])
-            if target not in self.raws:
-                self.err(rel, source.line_of(doc, "amends"),
-                         f"amends version '{target}', which does not exist in {self.reg_id}/")
-                return None
-            base_raw = self.consolidated(target, chain + (name,))
-            if base_raw is None:
-                return None
-            base = target
-        readings = self.readings(rel, doc, base_raw["readings"] if base else [])
-        params = self.parameters(rel, doc, base_raw["parameters"] if base else {})
-        derive = self.changes(rel, doc, "derive", DERIVE_KEYS, base_raw["derive"] if base else None)
-        reqs = self.changes(rel, doc, "requirements", REQ_KEYS, base_raw["requirements"] if base else None)
-        if len(self.problems) > before or eff_from is None:
-            return None
-        acts = (base_raw["acts"] if base else []) + ([act] if act else [])
-        files = (base_raw["files"] if base else []) + [(rel, text)]
-        self._raw_cache[name] = {"readings": readings, "parameters": params, "derive": derive,
-                                 "requirements": reqs, "acts": acts, "files": files}
+    regulation: str
+    version: str
+    head: Head
+    acts: list
+    readings: list           # plain dicts
+    parameters: dict         # name -> plain {"value", ...}
+    derive: list             # [Entry]
+    requirements: list       # [Entry]
+    files: list              # [(path, bytes)]: the amended versions' files, then this one
+    amends: str | None = None
+
+    @property
+    def digest(self):
         digest = hashlib.sha256()
-        for _, t in files:
-            digest.update(hashlib.sha256(t).digest())
-        v = Version(self.reg_id, name, eff_from, eff_to, title, acts, readings, params, [], [], {}, {},
-                    "sha256:" + digest.hexdigest(), [f for f, _ in files], base)
-        elaborate.build(self, v, derive, reqs, readings, params)
-        if len(self.problems) > before:
-            return None
-        return v
+        for _, text in self.files:
+            digest.update(hashlib.sha256(text).digest())
+        return "sha256:" + digest.hexdigest()
 
-    def consolidated(self, name, chain):
-        """The consolidated raw content of an earlier version (its problems are reported once)."""
-        if name not in self._raw_cache and self.version(name, chain) is None:
-            return None
-        return self._raw_cache[name]
 
-    # -- pieces -----------------------------------------------------------------
+def head(rel, doc, problems):
+    """Check a file's own keys, dates, title and act."""
+    for key in doc:
+        if key not in TOP_KEYS:
+            problems.append(Problem(rel, line_of(doc, key), f"unknown key '{key}'; allowed: {', '.join(sorted(TOP_KEYS))}"))
+    eff_from = checks.date(problems, rel, doc, "effective_from", required=True)
+    eff_to = checks.date(problems, rel, doc, "effective_to")
+    title = checks.texts(problems, doc.get("title"), _at(rel, doc, "title"), "title", required=True)
+    return Head(eff_from, eff_to, title, _act(rel, doc, problems))
 
-    def date(self, rel, doc, key, required=False):
-        if key not in doc:
-            if required:
-                self.err(rel, doc.line, f"missing '{key}' (YYYY-MM-DD)")
-            return None
-        try:
-            return dt.date.fromisoformat(str(doc[key])).isoformat()
-        except ValueError:
-            self.err(rel, source.line_of(doc, key), f"'{key}' must be a date YYYY-MM-DD, got {doc[key]!r}")
-            return None
 
-    def texts(self, rel, obj, key, required=False, where=""):
-        val = obj.get(key) if isinstance(obj, dict) else None
-        line = source.line_of(obj, key)
+def consolidate(reg_id, name, file, head, base, problems):
+    """Version `name` from `file` (path, loaded document, bytes) and its checked `head`, on top of
+    `base` (the Consolidated version it amends, or None)."""
+    rel, doc, text = file
+    return Consolidated(
+        regulation=reg_id, version=name, head=head,
+        acts=(base.acts if base else []) + ([head.act] if head.act else []),
+        readings=_readings(rel, doc, base.readings if base else [], problems),
+        parameters=_parameters(rel, doc, base.parameters if base else {}, problems),
+        derive=_changes(rel, doc, "derive", DERIVE_KEYS, base.derive if base else None, problems),
+        requirements=_changes(rel, doc, "requirements", REQ_KEYS, base.requirements if base else None, problems),
+        files=(base.files if base else []) + [(rel, text)],
+        amends=base.version if base else None)
+
+
+def _at(rel, obj, key):
+    return Location(rel, line_of(obj, key))
+
+
+def _act(rel, doc, problems):
+    act = doc.get("act")
+    if act is None:
+        problems.append(Problem(rel, doc.line, "missing 'act': the legal act this version encodes (title, number, date, url)"))
+        return None
+    if not isinstance(act, dict):
+        problems.append(Problem(rel, line_of(doc, "act"), "'act' must be a mapping"))
+        return None
+    checks.keys(problems, rel, act, ACT_KEYS, "act")
+    checks.texts(problems, act.get("title"), _at(rel, act, "title"), "title", where="act: ", required=True)
+    for k in ("number", "date", "url"):
+        if not act.get(k):
+            problems.append(Problem(rel, act.line, f"act: missing '{k}'"))
+    return plain(act)
+
+
+def _readings(rel, doc, base, problems):
+    out = list(base)
+    items = doc.get("readings") or []
+    if not isinstance(items, list):
+        problems.append(Problem(rel, line_of(doc, "readings"), "'readings' must be a list"))
+        return out
+    ids = {r["id"] for r in out}
+    for r in items:
+        if not isinstance(r, dict) or not r.get("id"):
+            problems.append(Problem(rel, line_of(r) if isinstance(r, dict) else items.line, "each reading needs an id and a text"))
+            continue
+        checks.keys(problems, rel, r, READING_KEYS, f"reading {r['id']}")
+        checks.texts(problems, r.get("text"), _at(rel, r, "text"), "text", where=f"reading {r['id']}: ", required=True)
+        if r["id"] in ids:
+            problems.append(Problem(rel, r.line, f"duplicate reading id '{r['id']}'"))
+        ids.add(r["id"])
+        out.append(plain(r))
+    return out
+
+
+def _parameters(rel, doc, base, problems):
+    out = dict(base)
+    params = doc.get("parameters") or {}
+    if not isinstance(params, dict):
+        problems.append(Problem(rel, line_of(doc, "parameters"), "'parameters' must be a mapping of name: {value: ...}"))
+        return out
+    for name, spec in params.items():
+        line = line_of(params, name)
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", str(name)):
+            problems.append(Problem(rel, line, f"parameter name '{name}' must be lower_case_with_underscores"))
+        if not isinstance(spec, dict) or "value" not in spec:
+            problems.append(Problem(rel, line, f"parameter '{name}' must be a mapping with a 'value'"))
+            continue
+        checks.keys(problems, rel, spec, PARAM_KEYS, f"parameter {name}")
+        v = spec["value"]
+        if not isinstance(v, (bool, int, float, str, list)):
+            problems.append(Problem(rel, line, f"parameter '{name}': value must be a number, text, true/false or a list"))
+        was = base[name]["value"] if name in base else None
+        if name in base and type(was) is not type(v) and not (isinstance(v, (int, float)) and isinstance(was, (int, float))):
+            problems.append(Problem(rel, line, f"parameter '{name}' was a {type(was).__name__}, "
+                                               f"the amendment makes it a {type(v).__name__}"))
+        out[name] = plain(spec)
+    return out
+
+
+def _changes(rel, doc, key, allowed, base, problems):
+    """A whole list (base file) or add/replace/remove (amendment), consolidated into Entries."""
+    val = doc.get(key)
+    line = line_of(doc, key)
+    if base is None:
         if val is None:
-            if required:
-                self.err(rel, line, f"{where}missing '{key}' (with en and ru texts)")
-            return {}
-        if not isinstance(val, dict):
-            self.err(rel, line, f"{where}'{key}' must have texts by language: en, ru (and optionally kk)")
-            return {}
-        for lang in val:
-            if lang not in LANGS:
-                self.err(rel, source.line_of(val, lang), f"{where}unknown language '{lang}' in '{key}'; use en, ru, kk")
-            elif not isinstance(val[lang], str) or not val[lang].strip():
-                self.err(rel, source.line_of(val, lang), f"{where}'{key}.{lang}' must be non-empty text")
-        for lang in ("en", "ru"):
-            if lang not in val:
-                self.err(rel, line, f"{where}'{key}' has no {'Russian' if lang == 'ru' else 'English'} text ({lang})")
-        return dict(val)
+            val = []
+        if not isinstance(val, list):
+            problems.append(Problem(rel, line, f"'{key}' must be a list (or, in an amendment, add/replace/remove)"))
+            return []
+        return _entries(rel, val, allowed, key, problems)
+    if val is None:
+        return list(base)
+    if not isinstance(val, dict):
+        problems.append(Problem(rel, line, f"in an amendment, '{key}' must have add, replace and/or remove"))
+        return list(base)
+    checks.keys(problems, rel, val, CHANGE_KEYS, key)
+    out = _removed(rel, val, key, base, problems)
+    ids = [e.id for e in out]
+    for entry in _entries(rel, val.get("replace") or [], allowed, key, problems):
+        if entry.id not in ids:
+            problems.append(Problem.at(entry.at, f"{key}: cannot replace '{entry.id}': the amended version has no such id (use add)"))
+        else:
+            out = [entry if e.id == entry.id else e for e in out]
+    for entry in _entries(rel, val.get("add") or [], allowed, key, problems):
+        if entry.id in ids:
+            problems.append(Problem.at(entry.at, f"{key}: cannot add '{entry.id}': it already exists (use replace)"))
+            continue
+        after = entry.data.get("after")
+        pos = ids.index(after) + 1 if after in ids else len(out)
+        if after and after not in ids:
+            problems.append(Problem.at(entry.at, f"{key}: '{entry.id}' is to follow '{after}', which does not exist"))
+        out.insert(pos, entry)
+        ids.insert(pos, entry.id)
+    return out
 
-    def act(self, rel, doc):
-        act = doc.get("act")
-        if act is None:
-            self.err(rel, doc.line, "missing 'act': the legal act this version encodes (title, number, date, url)")
-            return None
-        if not isinstance(act, dict):
-            self.err(rel, source.line_of(doc, "act"), "'act' must be a mapping")
-            return None
-        self.keys(rel, act, ACT_KEYS, "act")
-        self.texts(rel, act, "title", required=True, where="act: ")
-        for k in ("number", "date", "url"):
-            if not act.get(k):
-                self.err(rel, act.line, f"act: missing '{k}'")
-        return plain(act)
 
-    def keys(self, rel, obj, allowed, where):
-        for key in obj:
-            if key not in allowed:
-                self.err(rel, source.line_of(obj, key), f"{where}: unknown key '{key}'; allowed: {', '.join(sorted(allowed))}")
+def _removed(rel, val, key, base, problems):
+    """`base` without the entries the amendment's `remove:` names."""
+    out = list(base)
+    for rid in val.get("remove") or []:
+        if rid not in [e.id for e in out]:
+            problems.append(Problem(rel, line_of(val, "remove"), f"{key}: cannot remove '{rid}': the amended version has no such id"))
+        else:
+            out = [e for e in out if e.id != rid]
+    return out
 
-    def readings(self, rel, doc, base):
-        out = list(base)
-        items = doc.get("readings") or []
-        if not isinstance(items, list):
-            self.err(rel, source.line_of(doc, "readings"), "'readings' must be a list")
-            return out
-        ids = {r["id"] for r in out}
-        for r in items:
-            if not isinstance(r, dict) or not r.get("id"):
-                self.err(rel, source.line_of(r) if isinstance(r, dict) else items.line, "each reading needs an id and a text")
-                continue
-            self.keys(rel, r, READING_KEYS, f"reading {r['id']}")
-            self.texts(rel, r, "text", required=True, where=f"reading {r['id']}: ")
-            if r["id"] in ids:
-                self.err(rel, r.line, f"duplicate reading id '{r['id']}'")
-            ids.add(r["id"])
-            out.append(plain(r))
+
+def _entries(rel, items, allowed, key, problems):
+    out, seen = [], set()
+    if not isinstance(items, list):
+        problems.append(Problem(rel, getattr(items, "line", 1), f"'{key}' entries must be a list"))
         return out
-
-    def parameters(self, rel, doc, base):
-        out = dict(base)
-        params = doc.get("parameters") or {}
-        if not isinstance(params, dict):
-            self.err(rel, source.line_of(doc, "parameters"), "'parameters' must be a mapping of name: {value: ...}")
-            return out
-        for name, spec in params.items():
-            line = source.line_of(params, name)
-            if not re.fullmatch(r"[a-z_][a-z0-9_]*", str(name)):
-                self.err(rel, line, f"parameter name '{name}' must be lower_case_with_underscores")
-            if not isinstance(spec, dict) or "value" not in spec:
-                self.err(rel, line, f"parameter '{name}' must be a mapping with a 'value'")
-                continue
-            self.keys(rel, spec, PARAM_KEYS, f"parameter {name}")
-            v = spec["value"]
-            if not isinstance(v, (bool, int, float, str, list)):
-                self.err(rel, line, f"parameter '{name}': value must be a number, text, true/false or a list")
-            if name in base and type(base[name]["value"]) is not type(v) and not (
-                    isinstance(v, (int, float)) and isinstance(base[name]["value"], (int, float))):
-                self.err(rel, line, f"parameter '{name}' was a {type(base[name]['value']).__name__}, "
-                                    f"the amendment makes it a {type(v).__name__}")
-            out[name] = {**plain(spec), "line": line, "file": rel}
-        return out
-
-    def changes(self, rel, doc, key, allowed, base):
-        """A whole list (base file) or add/replace/remove (amendment), consolidated."""
-        val = doc.get(key)
-        line = source.line_of(doc, key)
-        if base is None:
-            if val is None:
-                val = []
-            if not isinstance(val, list):
-                self.err(rel, line, f"'{key}' must be a list (or, in an amendment, add/replace/remove)")
-                return []
-            return self.items(rel, val, allowed, key)
-        out = list(base)
-        if val is None:
-            return out
-        if not isinstance(val, dict):
-            self.err(rel, line, f"in an amendment, '{key}' must have add, replace and/or remove")
-            return out
-        self.keys(rel, val, CHANGE_KEYS, key)
-        ids = [i["id"] for i in out]
-        for rid in val.get("remove") or []:
-            if rid not in ids:
-                self.err(rel, source.line_of(val, "remove"), f"{key}: cannot remove '{rid}': the amended version has no such id")
-            else:
-                out = [i for i in out if i["id"] != rid]
-                ids.remove(rid)
-        for item in self.items(rel, val.get("replace") or [], allowed, key):
-            if item["id"] not in ids:
-                self.err(rel, item.get("__line", line), f"{key}: cannot replace '{item['id']}': the amended version has no such id (use add)")
-            else:
-                out = [item if i["id"] == item["id"] else i for i in out]
-        for item in self.items(rel, val.get("add") or [], allowed, key):
-            if item["id"] in ids:
-                self.err(rel, item.get("__line", line), f"{key}: cannot add '{item['id']}': it already exists (use replace)")
-                continue
-            after = item.get("after")
-            pos = ids.index(after) + 1 if after in ids else len(out)
-            if after and after not in ids:
-                self.err(rel, item.get("__line", line), f"{key}: '{item['id']}' is to follow '{after}', which does not exist")
-            out.insert(pos, item)
-            ids.insert(pos, item["id"])
-        return out
-
-    def items(self, rel, items, allowed, key):
-        out, seen = [], set()
-        if not isinstance(items, list):
-            self.err(rel, getattr(items, "line", 1), f"'{key}' entries must be a list")
-            return out
-        for item in items:
-            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-                self.err(rel, getattr(item, "line", getattr(items, "line", 1)), f"each entry of '{key}' needs an 'id'")
-                continue
-            self.keys(rel, item, allowed, f"{key[:-1] if key.endswith('s') else key} {item['id']}")
-            if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", item["id"]):
-                self.err(rel, item.line, f"id '{item['id']}' must be lower-case words joined by hyphens")
-            if item["id"] in seen:
-                self.err(rel, item.line, f"duplicate id '{item['id']}' in '{key}'")
-            seen.add(item["id"])
-            d = plain(item)
-            d["__line"], d["__file"] = item.line, rel
-            d["__lines"] = dict(item.key_lines)
-            out.append(d)
-        return out
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            problems.append(Problem(rel, getattr(item, "line", getattr(items, "line", 1)), f"each entry of '{key}' needs an 'id'"))
+            continue
+        checks.keys(problems, rel, item, allowed, f"{key[:-1] if key.endswith('s') else key} {item['id']}")
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", item["id"]):
+            problems.append(Problem(rel, item.line, f"id '{item['id']}' must be lower-case words joined by hyphens"))
+        if item["id"] in seen:
+            problems.append(Problem(rel, item.line, f"duplicate id '{item['id']}' in '{key}'"))
+        seen.add(item["id"])
+        out.append(Entry.of(item, rel))
+    return out

@@ -1,5 +1,6 @@
 """What a version says, as data for people and clients (GET /v1/regulations/.../versions/...)."""
-from server.rules.model import plain, text_in
+from server.documents import plain
+from server.languages import text_in
 
 
 def describe(version, lang="en"):
@@ -11,12 +12,11 @@ def describe(version, lang="en"):
         "acts": version.acts, "digest": version.digest,
         "readings": [{"id": r["id"], "text": text_in(r.get("text"), lang),
                       **({"source": r["source"]} if r.get("source") else {})} for r in version.readings],
-        "parameters": {k: {f: plain(x) for f, x in v.items() if f not in ("file", "line")}
-                       for k, v in version.parameters.items()},
+        "parameters": plain(version.parameters),
         "requirements": [{
             "id": r.id, "title": text_in(r.title, lang), "citation": r.citation, "effect": r.effect,
             "scope": r.scope_src, "condition": r.condition_src, "readings": r.readings,
             "registries": sorted(r.registries)} for r in version.requirements],
-        "derived_facts": [{"id": d.id, "fact": d.fact, **plain({k: d.raw[k] for k in ("for_each", "when", "value", "set") if k in d.raw})}
+        "derived_facts": [{"id": d.id, "fact": d.fact, **{k: plain(d.raw[k]) for k in ("for_each", "when", "value", "set") if k in d.raw}}
                           for d in version.derivations],
     }

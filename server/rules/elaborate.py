@@ -1,148 +1,202 @@
-"""Parse a consolidated version into typed requirements and derived facts.
+"""Type a consolidated version: its expressions and texts become requirements and derived facts.
 
 Every expression is parsed against the fact model and the version's parameters;
 each derived fact gets its fields' types, its registries and the stage at which
-the engine may conclude it; texts become templates. Then `compiler` turns the
-whole into engine rules.
+the engine may conclude it; texts become templates. `server.engine.compile` then
+turns the whole into engine rules.
 """
 import re
+from dataclasses import dataclass, replace
 
-from server.rules import expressions
-from server.rules import facts
-from server.rules import interpret
-from server.rules import source
-from server.rules.expressions import ExpressionError
+from server.rules import checks, expressions, facts, interpret
 from server.rules.model import Derivation, Requirement, Template
+from server.rules.nodes import TRUE, ExpressionError, fields_used, referenced_facts, type_of
+from server.rules.source import Location, Problem, line_of
 
 EFFECTS = ("refuse", "warn")
 STATUSES = ("met", "unmet", "unknown", "not_applicable")
 
 
-def build(check, v, derive, reqs, readings, params):
-    """Parse every expression and text of a consolidated version into `v`, then compile it.
+@dataclass(frozen=True)
+class Elaborated:
+    """A version's typed content, from which `model.Version` is made."""
 
-    `check` reports problems (`err`) and checks texts by language (`texts`).
-    """
-    values = {k: p["value"] for k, p in params.items()}
-    reading_ids = {r["id"] for r in readings}
-    ftypes = {k: facts.FactType(ft.name, dict(ft.fields), ft.collection, ft.registry, ft.singleton)
-              for k, ft in facts.INPUT_FACTS.items()}
-    shifts = {}
-    stage_of = {k: 0 for k in ftypes}
-    regs_of = {k: ({ft.registry} if ft.registry else set()) for k, ft in ftypes.items()}
+    derivations: list
+    requirements: list
+    fact_types: dict
+    shifts: dict
+    stages: int
 
-    def expr(item, key, scope, required=True):
-        src = item.get(key)
-        if src is None:
-            if required:
-                check.err(item["__file"], item["__line"], f"'{item['id']}': missing '{key}'")
-            return None, ""
+
+class _Known:
+    """What expressions may name so far: it grows with each derived fact, in file order."""
+
+    def __init__(self, raw):
+        self.values = {k: p["value"] for k, p in raw.parameters.items()}
+        self.reading_ids = {r["id"] for r in raw.readings}
+        self.fact_types = {k: replace(ft, fields=dict(ft.fields))
+                           for k, ft in facts.INPUT_FACTS.items()}
+        self.shifts = {}     # fact -> {(field, shift)}: calendar shifts the parser asks for
+        self.stage_of = {k: 0 for k in self.fact_types}
+        self.regs_of = {k: ({ft.registry} if ft.registry else set()) for k, ft in self.fact_types.items()}
+
+    def scope(self, variables=None, allow_ifelse=False):
+        return expressions.Scope(self.fact_types, self.values, variables, self.shifts, allow_ifelse=allow_ifelse)
+
+    def registries(self, refs):
+        return set().union(*(self.regs_of.get(r, set()) for r in refs))
+
+
+def elaborate(raw, problems):
+    """The typed content of `raw` (a consolidate.Consolidated); what is wrong goes to `problems`."""
+    known = _Known(raw)
+    derivations = [d for d in (_derivation(e, known, problems) for e in raw.derive) if d is not None]
+    final = 1 + max([d.stage for d in derivations] + [0])
+    requirements = [r for r in (_requirement(e, known, problems) for e in raw.requirements) if r is not None]
+    return Elaborated(derivations=derivations, requirements=requirements, fact_types=known.fact_types,
+                      shifts=known.shifts, stages=final)
+
+
+def _expr(entry, key, scope, problems, required=True):
+    """(node, source text) of `entry`'s expression `key`; node None when missing or wrong."""
+    src = entry.data.get(key)
+    if src is None:
+        if required:
+            problems.append(Problem.at(entry.at, f"'{entry.id}': missing '{key}'"))
+        return None, ""
+    try:
+        node = expressions.parse(src, scope)
+    except ExpressionError as e:
+        problems.append(Problem.at(entry.where(key), f"'{entry.id}' {key}: {e}"))
+        return None, str(src)
+    return node, str(src)
+
+
+# --- derived facts -------------------------------------------------------------------
+
+def _target(entry, known, problems):
+    """(fact name, (var, fact type) or None, scope) of a derivation, or None when it cannot be read."""
+    d, at = entry.data, entry.at
+    name = d.get("fact")
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        problems.append(Problem.at(at, f"derive '{entry.id}': 'fact' must name the fact it asserts (lower_case)"))
+        return None
+    if name in facts.INPUT_FACTS:
+        problems.append(Problem.at(at, f"derive '{entry.id}': '{name}' is an input fact; derive a new name"))
+        return None
+    foreach, scope = None, known.scope()
+    if d.get("for_each") is not None:
+        m = re.fullmatch(r"\s*([a-z_][a-z0-9_]*)\s+in\s+([a-z_][a-z0-9_]*)\s*", str(d["for_each"]))
+        types = known.fact_types.values()
+        coll = m and next((ft for ft in types if ft.collection == m.group(2)), None)
+        if not coll:
+            problems.append(Problem.at(entry.where("for_each"),
+                                       f"derive '{entry.id}': for_each must read 'x in <list>'; lists: "
+                                       + ", ".join(sorted(ft.collection for ft in types if ft.collection))))
+            return None
+        foreach = (m.group(1), coll.name)
+        scope = scope.bind(*foreach)
+    if ("when" in d) == ("value" in d):
+        problems.append(Problem.at(at, f"derive '{entry.id}': give exactly one of 'when' (assert if true) or 'value' (assert per element with value true/false)"))
+        return None
+    if "value" in d and not foreach:
+        problems.append(Problem.at(at, f"derive '{entry.id}': 'value' needs 'for_each'"))
+        return None
+    return name, foreach, scope
+
+
+def _sets(entry, known, scope, foreach, problems):
+    """The `set:` values of a derivation: ({field: node}, {field: type}, facts they read)."""
+    set_scope = known.scope(scope.variables, allow_ifelse=True)
+    sets, types = {}, {}
+    for fname, src in (entry.data.get("set") or {}).items():
         try:
-            node = expressions.parse(src, scope)
+            node = expressions.parse(src, set_scope)
         except ExpressionError as e:
-            check.err(item["__file"], item["__lines"].get(key, item["__line"]), f"'{item['id']}' {key}: {e}")
-            return None, str(src)
-        return node, str(src)
+            problems.append(Problem.at(entry.where("set"), f"derive '{entry.id}' set {fname}: {e}"))
+            continue
+        sets[fname], types[fname] = node, type_of(node)
+    for other in set_scope.used_facts - scope.used_facts - {"application"} - ({foreach[1]} if foreach else set()):
+        problems.append(Problem.at(entry.where("set"),
+                                   f"derive '{entry.id}': set may only read facts its condition names; '{other}' is not in it"))
+    return sets, types, set_scope.used_facts
 
-    for d in derive:
-        rel, line = d["__file"], d["__line"]
-        name = d.get("fact")
-        if not isinstance(name, str) or not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
-            check.err(rel, line, f"derive '{d['id']}': 'fact' must name the fact it asserts (lower_case)")
-            continue
-        if name in facts.INPUT_FACTS:
-            check.err(rel, line, f"derive '{d['id']}': '{name}' is an input fact; derive a new name")
-            continue
-        foreach = None
-        scope = expressions.Scope(ftypes, values, shifts=shifts)
-        if d.get("for_each") is not None:
-            m = re.fullmatch(r"\s*([a-z_][a-z0-9_]*)\s+in\s+([a-z_][a-z0-9_]*)\s*", str(d["for_each"]))
-            coll = m and next((ft for ft in ftypes.values() if ft.collection == m.group(2)), None)
-            if not coll:
-                check.err(rel, d["__lines"].get("for_each", line),
-                         f"derive '{d['id']}': for_each must read 'x in <list>'; lists: "
-                         + ", ".join(sorted(ft.collection for ft in ftypes.values() if ft.collection)))
-                continue
-            foreach = (m.group(1), coll.name)
-            scope = scope.bind(*foreach)
-        if ("when" in d) == ("value" in d):
-            check.err(rel, line, f"derive '{d['id']}': give exactly one of 'when' (assert if true) or 'value' (assert per element with value true/false)")
-            continue
-        if "value" in d and not foreach:
-            check.err(rel, line, f"derive '{d['id']}': 'value' needs 'for_each'")
-            continue
-        when, _ = expr(d, "when", scope, required=False)
-        value, _ = expr(d, "value", scope, required=False)
-        cond = when if when is not None else value
-        if cond is None:
-            continue
-        set_scope = expressions.Scope(ftypes, values, scope.variables, shifts, allow_ifelse=True)
-        sets, set_types = {}, {}
-        for fname, src in (d.get("set") or {}).items():
-            try:
-                node = expressions.parse(src, set_scope)
-            except ExpressionError as e:
-                check.err(rel, d["__lines"].get("set", line), f"derive '{d['id']}' set {fname}: {e}")
-                continue
-            sets[fname], set_types[fname] = node, expressions.type_of(node)
-        for other in set_scope.used_facts - scope.used_facts - {"application"} - ({foreach[1]} if foreach else set()):
-            check.err(rel, d["__lines"].get("set", line),
-                     f"derive '{d['id']}': set may only read facts its condition names; '{other}' is not in it")
-        refs = expressions.referenced_facts(cond) | set_scope.used_facts
-        for r in refs:
-            if r not in stage_of:
-                check.err(rel, line, f"derive '{d['id']}' names '{r}' before it is derived")
-        stage = 1 + max([stage_of.get(r, 0) for r in refs] + [0])
-        fields = dict(set_types)
-        if value is not None:
-            fields["value"] = "bool"
-        if foreach:
-            fields["of"] = "string"
-        ft = ftypes.get(name)
-        if ft is None:
-            ft = ftypes[name] = facts.FactType(name, fields, d.get("collection") or (name + "s" if foreach else None),
-                                               None, singleton=not foreach)
-        elif ft.fields != fields or ft.singleton != (not foreach):
-            check.err(rel, line, f"derive '{d['id']}': '{name}' is also derived elsewhere with other fields")
-            continue
-        stage_of[name] = max(stage_of.get(name, 0), stage)
-        regs = set().union(*(regs_of.get(r, set()) for r in refs))
-        regs_of[name] = regs_of.get(name, set()) | regs
-        v.derivations.append(Derivation(d["id"], name, foreach, when, value, sets, d, stage, regs))
 
-    final = 1 + max([dv.stage for dv in v.derivations] + [0])
-    for r in reqs:
-        rel, line = r["__file"], r["__line"]
-        title = check.texts(rel, r, "title", required=True, where=f"requirement '{r['id']}': ")
-        citation = r.get("citation")
-        if not isinstance(citation, str) or not citation.strip():
-            check.err(rel, line, f"requirement '{r['id']}': missing 'citation' (the article or paragraph it encodes)")
-        effect = r.get("effect")
-        if effect not in EFFECTS:
-            check.err(rel, r["__lines"].get("effect", line), f"requirement '{r['id']}': effect must be one of {', '.join(EFFECTS)}, got {effect!r}")
-        for rid in r.get("readings") or []:
-            if rid not in reading_ids:
-                check.err(rel, r["__lines"].get("readings", line), f"requirement '{r['id']}': unknown reading '{rid}'")
-        scope = expressions.Scope(ftypes, values, shifts=shifts)
-        sc, sc_src = expr(r, "scope", scope, required=False) if "scope" in r else (expressions.TRUE, "true")
-        cscope = expressions.Scope(ftypes, values, shifts=shifts)
-        cond, cond_src = expr(r, "condition", cscope)
-        explain = _explain(check, r, ftypes, values, shifts)
-        if sc is None or cond is None:
-            continue
-        refs = expressions.referenced_facts(sc) | expressions.referenced_facts(cond)
-        regs = set().union(*(regs_of.get(x, set()) for x in refs))
-        reads = expressions.fields_used(cond, expressions.fields_used(sc))
-        for templates in explain.values():
-            for tpl in templates.values():
-                for part in tpl.parts:
-                    if not isinstance(part, str):
-                        expressions.fields_used(part[1], reads)
-        v.requirements.append(Requirement(
-            r["id"], title, citation or "", effect or "refuse", sc_src, cond_src, sc, cond, explain,
-            list(r.get("readings") or []), refs, regs, r, line, reads,
-            frozenset(expressions.referenced_facts(sc)), _shown(refs, reads, ftypes)))
-    v.fact_types, v.shifts, v.stages = ftypes, shifts, final
+def _derivation(entry, known, problems):
+    target = _target(entry, known, problems)
+    if target is None:
+        return None
+    name, foreach, scope = target
+    when, _ = _expr(entry, "when", scope, problems, required=False)
+    value, _ = _expr(entry, "value", scope, problems, required=False)
+    cond = when if when is not None else value
+    if cond is None:
+        return None
+    sets, fields, set_facts = _sets(entry, known, scope, foreach, problems)
+    refs = referenced_facts(cond) | set_facts
+    for r in refs:
+        if r not in known.stage_of:
+            problems.append(Problem.at(entry.at, f"derive '{entry.id}' names '{r}' before it is derived"))
+    stage = 1 + max([known.stage_of.get(r, 0) for r in refs] + [0])
+    if value is not None:
+        fields["value"] = "bool"
+    if foreach:
+        fields["of"] = "string"
+    ft = known.fact_types.get(name)
+    if ft is None:
+        collection = entry.data.get("collection") or (name + "s" if foreach else None)
+        known.fact_types[name] = facts.FactType(name, fields, collection=collection, singleton=not foreach)
+    elif ft.fields != fields or ft.singleton != (not foreach):
+        problems.append(Problem.at(entry.at, f"derive '{entry.id}': '{name}' is also derived elsewhere with other fields"))
+        return None
+    known.stage_of[name] = max(known.stage_of.get(name, 0), stage)
+    regs = known.registries(refs)
+    known.regs_of[name] = known.regs_of.get(name, set()) | regs
+    return Derivation(id=entry.id, fact=name, foreach=foreach, when=when, value=value, set=sets,
+                      raw=entry.data, at=entry.at, stage=stage, registries=regs)
+
+
+# --- requirements --------------------------------------------------------------------
+
+def _heading(entry, known, problems):
+    """Check a requirement's title, citation, effect and readings; return its title texts."""
+    r, who = entry.data, f"requirement '{entry.id}'"
+    title = checks.texts(problems, r.get("title"), entry.where("title"), "title", where=f"{who}: ", required=True)
+    citation = r.get("citation")
+    if not isinstance(citation, str) or not citation.strip():
+        problems.append(Problem.at(entry.at, f"{who}: missing 'citation' (the article or paragraph it encodes)"))
+    effect = r.get("effect")
+    if effect not in EFFECTS:
+        problems.append(Problem.at(entry.where("effect"), f"{who}: effect must be one of {', '.join(EFFECTS)}, got {effect!r}"))
+    for rid in r.get("readings") or []:
+        if rid not in known.reading_ids:
+            problems.append(Problem.at(entry.where("readings"), f"{who}: unknown reading '{rid}'"))
+    return title
+
+
+def _requirement(entry, known, problems):
+    r = entry.data
+    title = _heading(entry, known, problems)
+    sc, sc_src = _expr(entry, "scope", known.scope(), problems, required=False) if "scope" in r else (TRUE, "true")
+    cond, cond_src = _expr(entry, "condition", known.scope(), problems)
+    explain = _explain(entry, known, problems)
+    if sc is None or cond is None:
+        return None
+    refs = referenced_facts(sc) | referenced_facts(cond)
+    reads = fields_used(cond, fields_used(sc))
+    for templates in explain.values():
+        for tpl in templates.values():
+            for part in tpl.parts:
+                if not isinstance(part, str):
+                    fields_used(part[1], reads)
+    citation, effect = r.get("citation"), r.get("effect")
+    return Requirement(
+        id=entry.id, title=title, citation=citation or "", effect=effect or "refuse",
+        scope_src=sc_src, condition_src=cond_src, scope=sc, condition=cond, explain=explain,
+        readings=list(r.get("readings") or []), facts=refs, registries=known.registries(refs),
+        raw=r, at=entry.at, reads=reads, scope_facts=frozenset(referenced_facts(sc)),
+        shown=_shown(refs, reads, known.fact_types))
+
 
 def _shown(refs, reads, ftypes):
     """Which facts a finding shows: every fact the requirement names or its texts read,
@@ -157,29 +211,31 @@ def _shown(refs, reads, ftypes):
     return tuple(shown)
 
 
-def _explain(check, r, ftypes, values, shifts):
-    rel, line = r["__file"], r["__line"]
-    out = {}
-    ex = r.get("explain")
+def _explain(entry, known, problems):
+    """{status: {language: Template}} of a requirement's `explain:`."""
+    who, out = f"requirement '{entry.id}'", {}
+    ex = entry.data.get("explain")
     if not isinstance(ex, dict):
-        check.err(rel, line, f"requirement '{r['id']}': missing 'explain' with texts for {', '.join(STATUSES)}")
+        problems.append(Problem.at(entry.at, f"{who}: missing 'explain' with texts for {', '.join(STATUSES)}"))
         return out
     for status in ex:
         if status not in STATUSES:
-            check.err(rel, line, f"requirement '{r['id']}': explain has unknown status '{status}'; use {', '.join(STATUSES)}")
+            problems.append(Problem.at(entry.at, f"{who}: explain has unknown status '{status}'; use {', '.join(STATUSES)}"))
     for status in ("met", "unmet", "unknown"):
         if status not in ex:
-            check.err(rel, line, f"requirement '{r['id']}': explain has no text for '{status}'")
+            problems.append(Problem.at(entry.at, f"{who}: explain has no text for '{status}'"))
     for status, texts in ex.items():
         if status not in STATUSES or not isinstance(texts, dict):
             continue
-        checked = check.texts(rel, ex, status, required=True, where=f"requirement '{r['id']}' explain ")
+        # The entry's data is plain: a status has no line of its own (line_of gives 1).
+        at = Location(entry.at.file, line_of(ex, status))
+        checked = checks.texts(problems, texts, at, status, where=f"{who} explain ", required=True)
         out[status] = {}
         for lang, text in checked.items():
             try:
-                out[status][lang] = parse_template(text, expressions.Scope(ftypes, values, shifts=shifts, allow_ifelse=True))
+                out[status][lang] = parse_template(text, known.scope(allow_ifelse=True))
             except ExpressionError as e:
-                check.err(rel, source.line_of(texts, lang, line), f"requirement '{r['id']}' explain.{status}.{lang}: {e}")
+                problems.append(Problem.at(entry.at, f"{who} explain.{status}.{lang}: {e}"))
     return out
 
 
@@ -191,7 +247,7 @@ def parse_template(text, scope):
     for m in _PLACEHOLDER.finditer(text):
         parts.append(text[pos:m.start()])
         node = expressions.parse(m.group(1), scope)
-        parts.append((m.group(1), node, interpret.compile_py(node), expressions.type_of(node)))
+        parts.append((m.group(1), node, interpret.compile_py(node), type_of(node)))
         pos = m.end()
     parts.append(text[pos:])
-    return Template(text, parts)
+    return Template(text=text, parts=tuple(parts))

@@ -5,106 +5,18 @@ Rule text such as
 is parsed by Python's `ast` (parsing only; nothing is executed), every node is
 checked against an explicit whitelist, names are resolved against the fact model
 and the version's parameters, types are checked, and parameters are folded into
-constants. The result is a small tree (the intermediate form) that two back ends
-read: `compiler` turns it into durable_rules conditions, and `reading` reads it
-in plain Python (the reference for golden tests, texts and derived values).
+constants. The result is a tree of `nodes` (the intermediate form) that two back
+ends read: `server.engine.compile` turns it into durable_rules conditions, and
+`interpret` reads it in plain Python (the reference for golden tests, texts and
+derived values). The functions rule text may call are parsed in `calls`.
 """
 import ast
-import datetime as dt
-from dataclasses import dataclass
 
-from server.rules.calendar import day_number, shift_field_name
+from server.rules import calls
+from server.rules.calendar import shift_field_name
+from server.rules.nodes import (FALSE, TRUE, And, Arith, Cmp, Const, ExpressionError, Field, IfElse, In, Not, Or,
+                                compare, fold_number, type_of)
 
-
-class ExpressionError(Exception):
-    """A rule expression is malformed, names something unknown, or mixes types."""
-
-    def __init__(self, message, col=None):
-        super().__init__(message)
-        self.col = col
-
-
-# --- the intermediate form ---------------------------------------------------
-
-@dataclass(frozen=True)
-class Const:
-    value: object
-    type: str          # number | string | bool | date | days | months | list
-
-
-@dataclass(frozen=True)
-class Field:
-    var: str           # the variable: a fact name or a loop variable
-    fact: str          # the fact type
-    name: str          # field name as stored in the engine fact (shifts included)
-    type: str
-    base: str = ""     # field before a calendar shift
-    shift: tuple = (0, 0, False)
-
-
-@dataclass(frozen=True)
-class Arith:
-    op: str            # + - * /
-    left: object
-    right: object
-    type: str
-
-
-@dataclass(frozen=True)
-class Cmp:
-    op: str            # == != < <= > >=
-    left: object
-    right: object
-
-
-@dataclass(frozen=True)
-class In:
-    left: object
-    values: tuple
-    negated: bool = False
-
-
-@dataclass(frozen=True)
-class And:
-    items: tuple
-
-
-@dataclass(frozen=True)
-class Or:
-    items: tuple
-
-
-@dataclass(frozen=True)
-class Not:
-    item: object
-
-
-@dataclass(frozen=True)
-class Exists:
-    var: str
-    fact: str
-    cond: object
-
-
-@dataclass(frozen=True)
-class IfElse:          # only in `set:` values and templates, evaluated in Python
-    test: object
-    then: object
-    other: object
-    type: str
-
-
-@dataclass(frozen=True)
-class Join:            # only in texts: join(x.field for x in list if cond) -> "a, b"
-    var: str
-    fact: str
-    cond: object
-    item: object
-    type: str = "string"
-
-
-TRUE = Const(True, "bool")
-FALSE = Const(False, "bool")
 
 _CMP = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 _ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
@@ -112,14 +24,7 @@ _ALLOWED = (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, a
             ast.Compare, ast.BinOp, ast.Constant, ast.Name, ast.Attribute, ast.Load, ast.Store,
             ast.List, ast.Tuple, ast.Call, ast.GeneratorExp, ast.comprehension, ast.IfExp,
             ast.In, ast.NotIn, *_CMP, *_ARITH)
-FUNCTIONS = ("days", "months", "any", "all", "next_working_day", "date", "join")
 ALIASES = {"true": True, "false": False, "True": True, "False": False}
-
-
-def type_of(node):
-    if isinstance(node, (Cmp, In, And, Or, Not, Exists)):
-        return "bool"
-    return node.type
 
 
 class Scope:
@@ -135,7 +40,8 @@ class Scope:
         self.used_facts = set()
 
     def bind(self, var, fact):
-        inner = Scope(self.facts, self.params, {**self.variables, var: fact}, self.shifts, self.allow_ifelse)
+        inner = Scope(self.facts, self.params, {**self.variables, var: fact},
+                      shifts=self.shifts, allow_ifelse=self.allow_ifelse)
         inner.used_facts = self.used_facts
         return inner
 
@@ -159,18 +65,6 @@ def parse(text, scope):
     if isinstance(node, Field) and node.type == "bool":
         return Cmp("==", node, TRUE)
     return node
-
-
-def _fold_number(op, a, b):
-    if op == "+":
-        return a + b
-    if op == "-":
-        return a - b
-    if op == "*":
-        return a * b
-    if b == 0:
-        raise ExpressionError("division by zero")
-    return a / b
 
 
 class _Parser:
@@ -224,7 +118,7 @@ class _Parser:
         if n.attr not in ft.fields:
             self.err(n, f"'{fact}' has no field '{n.attr}'; its fields: {', '.join(sorted(ft.fields))}")
         self.s.used_facts.add(fact)
-        return Field(var, fact, n.attr, ft.fields[n.attr], n.attr)
+        return Field(var, fact, n.attr, ft.fields[n.attr], base=n.attr)
 
     def n_List(self, n):
         items = [self.node(e) for e in n.elts]
@@ -278,7 +172,7 @@ class _Parser:
         if lt in ("bool", "string") and _CMP[type(op)] not in ("==", "!="):
             self.err(n, f"a {lt} can only be compared with == or !=")
         if isinstance(left, Const) and isinstance(right, Const):
-            return Const(_compare(_CMP[type(op)], left.value, right.value), "bool")
+            return Const(compare(_CMP[type(op)], left.value, right.value), "bool")
         return Cmp(_CMP[type(op)], left, right)
 
     def n_BinOp(self, n):
@@ -287,14 +181,14 @@ class _Parser:
         ta, tb = type_of(a), type_of(b)
         if ta == "number" and tb == "number":
             if isinstance(a, Const) and isinstance(b, Const):
-                return Const(_fold_number(op, a.value, b.value), "number")
+                return Const(fold_number(op, a.value, b.value), "number")
             return Arith(op, a, b, "number")
         if ta == "string" and tb == "string" and op == "+":
             if isinstance(a, Const) and isinstance(b, Const):
                 return Const(a.value + b.value, "string")
             return Arith("+", a, b, "string")
         if ta == "days" and tb == "days" and op in "+-":
-            return Const(_fold_number(op, a.value, b.value), "days")
+            return Const(fold_number(op, a.value, b.value), "days")
         if ta == "date" and tb in ("days", "months") and op in "+-":
             k = b.value if op == "+" else -b.value
             if tb == "months":
@@ -317,9 +211,9 @@ class _Parser:
             self.err(n, "add days or months inside next_working_day(...), not after it")
         total = (m0 + shift[0], d0 + shift[1], shift[2])
         if total[1] and not total[2] and total[0] == 0:
-            return Arith("+", Field(field.var, field.fact, field.base, "date", field.base), Const(total[1], "number"), "date")
+            return Arith("+", Field(field.var, field.fact, field.base, "date", base=field.base), Const(total[1], "number"), "date")
         self.s.shifts.setdefault(field.fact, set()).add((field.base, total))
-        return Field(field.var, field.fact, shift_field_name(field.base, total), "date", field.base, total)
+        return Field(field.var, field.fact, shift_field_name(field.base, total), "date", base=field.base, shift=total)
 
     def n_IfExp(self, n):
         test = self.bool(n.test)
@@ -344,77 +238,11 @@ class _Parser:
         return IfElse(test, a, b, type_of(a))
 
     def n_Call(self, n):
-        if not isinstance(n.func, ast.Name) or n.func.id not in FUNCTIONS:
-            self.err(n, f"unknown function; allowed: {', '.join(FUNCTIONS)}")
-        if n.keywords:
-            self.err(n, "keyword arguments are not allowed")
-        fn = n.func.id
-        if fn == "join":
-            if not self.s.allow_ifelse or len(n.args) != 1 or not isinstance(n.args[0], ast.GeneratorExp):
-                self.err(n, "join(x.field for x in list) is allowed in texts only")
-            return self.quantifier(fn, n.args[0])
-        if fn == "any" and len(n.args) == 1 and isinstance(n.args[0], ast.Name):
-            # any(unregistered_workers): the list has at least one element
-            ft = self.s.collections.get(n.args[0].id)
-            if ft is None:
-                self.err(n, f"unknown list '{n.args[0].id}'; lists: {', '.join(sorted(self.s.collections))}")
-            self.s.used_facts.add(ft.name)
-            return Exists(f"_{ft.name}", ft.name, TRUE)
-        if fn in ("any", "all"):
-            if len(n.args) != 1 or not isinstance(n.args[0], ast.GeneratorExp):
-                self.err(n, f"{fn}() takes one 'condition for x in list' argument")
-            return self.quantifier(fn, n.args[0])
-        if len(n.args) != 1:
-            self.err(n, f"{fn}() takes one argument")
-        arg = self.node(n.args[0])
-        if fn in ("days", "months"):
-            if not (isinstance(arg, Const) and arg.type == "number" and float(arg.value).is_integer()):
-                self.err(n, f"{fn}() takes a whole number (a constant or parameter)")
-            return Const(int(arg.value), fn)
-        if fn == "date":
-            if not (isinstance(arg, Const) and arg.type == "string"):
-                self.err(n, "date() takes a 'YYYY-MM-DD' string")
-            try:
-                dt.date.fromisoformat(arg.value)
-                return Const(day_number(arg.value), "date")
-            except ValueError:
-                self.err(n, f"date() got {arg.value!r}, not a YYYY-MM-DD date")
-        # next_working_day
-        if type_of(arg) != "date":
-            self.err(n, "next_working_day() takes a date")
-        if isinstance(arg, Arith) and isinstance(arg.left, Field) and arg.op == "+" and isinstance(arg.right, Const):
-            return self.shift(n, arg.left, (0, arg.right.value, True))
-        if isinstance(arg, Arith) and isinstance(arg.left, Field) and arg.op == "-" and isinstance(arg.right, Const):
-            return self.shift(n, arg.left, (0, -arg.right.value, True))
-        if isinstance(arg, Field):
-            return self.shift(n, arg, (0, 0, True))
-        self.err(n, "next_working_day() takes a fact's date field plus or minus days")
+        return calls.call(self, n)
 
-    def quantifier(self, fn, gen):
-        if len(gen.generators) != 1 or gen.generators[0].is_async:
-            self.err(gen, "one 'for x in list' per any()/all()")
-        comp = gen.generators[0]
-        if not isinstance(comp.target, ast.Name) or not isinstance(comp.iter, ast.Name):
-            self.err(gen, "write 'for x in list' with simple names")
-        coll, var = comp.iter.id, comp.target.id
-        ft = self.s.collections.get(coll)
-        if ft is None and fn == "join" and coll in self.s.facts:
-            ft = self.s.facts[coll]   # join() over a singleton: its value, or nothing
-        if ft is None:
-            self.err(comp.iter, f"unknown list '{coll}'; lists: {', '.join(sorted(self.s.collections))}")
-        if var in self.s.facts or var in self.s.variables or var in self.s.params:
-            self.err(comp.target, f"loop variable '{var}' hides a fact or parameter; choose another name")
-        self.s.used_facts.add(ft.name)
-        inner = _Parser(self.s.bind(var, ft.name))
-        conds = [inner.bool(c) for c in comp.ifs]
-        if fn == "join":
-            return Join(var, ft.name, And(tuple(conds)) if conds else TRUE, inner.node(gen.elt))
-        body = inner.bool(gen.elt)
-        if fn == "any":
-            return Exists(var, ft.name, And(tuple(conds + [body])) if conds else body)
-        # all(P for x in X if Q) == not any(Q and not P for x in X)
-        neg = Not(body)
-        return Not(Exists(var, ft.name, And(tuple(conds + [neg])) if conds else neg))
+    def within(self, var, fact):
+        """A parser for the body of `for var in <list of fact>`."""
+        return _Parser(self.s.bind(var, fact))
 
 
 def _param_const(name, value, parser, n):
@@ -429,50 +257,3 @@ def _param_const(name, value, parser, n):
         t = {"str": "string", "int": "number", "float": "number"}.get(types.pop() if len(types) == 1 else "", "any")
         return Const(tuple(value), "list:" + t)
     parser.err(n, f"parameter '{name}' has a value of unsupported type {type(value).__name__}")
-
-
-def _compare(op, a, b):
-    if op == "==":
-        return a == b
-    if op == "!=":
-        return a != b
-    if op == "<":
-        return a < b
-    if op == "<=":
-        return a <= b
-    if op == ">":
-        return a > b
-    return a >= b
-
-
-def referenced_facts(node):
-    """Fact types a node reads (including quantified ones)."""
-    return set(fields_used(node))
-
-
-def fields_used(node, out=None):
-    """{fact type: {field names as stored, shifted ones included}} read by a node."""
-    out = {} if out is None else out
-    if isinstance(node, Field):
-        out.setdefault(node.fact, set()).add(node.name)
-        if node.base:
-            out[node.fact].add(node.base)
-    elif isinstance(node, (Exists, Join)):
-        out.setdefault(node.fact, set())
-        fields_used(node.cond, out)
-        if isinstance(node, Join):
-            fields_used(node.item, out)
-    elif isinstance(node, (Arith, Cmp)):
-        fields_used(node.left, out)
-        fields_used(node.right, out)
-    elif isinstance(node, In):
-        fields_used(node.left, out)
-    elif isinstance(node, (And, Or)):
-        for i in node.items:
-            fields_used(i, out)
-    elif isinstance(node, Not):
-        fields_used(node.item, out)
-    elif isinstance(node, IfElse):
-        for i in (node.test, node.then, node.other):
-            fields_used(i, out)
-    return out

@@ -4,8 +4,8 @@
 `compile_py` turns a tree into closures that read exactly as `evaluate` does; texts
 and derived values use them, since they are read for every ruling.
 """
-from server.rules.expressions import (And, Arith, Cmp, Const, Exists, Field, IfElse, In, Join, Not, Or,
-                          _compare, _fold_number, type_of)
+from server.rules.nodes import (And, Arith, Cmp, Const, Exists, Field, IfElse, In, Join, Not, Or, compare,
+                                fold_number, type_of)
 from server.rules.calendar import iso_date
 
 
@@ -32,7 +32,7 @@ def evaluate(node, env, facts_by_type):
         return fact[node.name]
     if t is Cmp:
         try:
-            return _compare(node.op, evaluate(node.left, env, facts_by_type), evaluate(node.right, env, facts_by_type))
+            return compare(node.op, evaluate(node.left, env, facts_by_type), evaluate(node.right, env, facts_by_type))
         except Missing:
             return False
     if t is In:
@@ -53,7 +53,7 @@ def evaluate(node, env, facts_by_type):
         a, b = evaluate(node.left, env, facts_by_type), evaluate(node.right, env, facts_by_type)
         if node.op == "/" and b == 0:
             raise ZeroDivisionError("division by zero in a rule expression")
-        return _fold_number(node.op, a, b)
+        return fold_number(node.op, a, b)
     if t is Join:
         return ", ".join(format_value(evaluate(node.item, {**env, node.var: f}, facts_by_type), type_of(node.item))
                          for f in facts_by_type.get(node.fact, ()) if evaluate(node.cond, {**env, node.var: f}, facts_by_type))
@@ -85,74 +85,103 @@ _CMP_FN = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, 
 
 
 def compile_py(node):
-    t = type(node)
-    if t is Const:
-        value = node.value
-        return lambda env, bt: value
-    if t is Field:
-        var, fact, name = node.var, node.fact, node.name
+    """A function (env, facts_by_type) -> value that reads `node` as `evaluate` does."""
+    make = _COMPILE.get(type(node))
+    if make is None:
+        raise TypeError(f"cannot evaluate {node!r}")
+    return make(node)
 
-        def field(env, bt):
-            f = env.get(var)
-            if f is None:
-                found = bt.get(fact)
-                if not found:
-                    raise Missing(fact)
-                f = found[0]
-            return f[name]
-        return field
-    if t is Cmp:
-        left, right, op = compile_py(node.left), compile_py(node.right), _CMP_FN[node.op]
 
-        def cmp(env, bt):
-            try:
-                return op(left(env, bt), right(env, bt))
-            except Missing:
-                return False
-        return cmp
-    if t is In:
-        left, values, negated = compile_py(node.left), node.values, node.negated
+def _const(node):
+    value = node.value
+    return lambda env, bt: value
 
-        def member(env, bt):
-            try:
-                found = left(env, bt) in values
-            except Missing:
-                return False
-            return found != negated
-        return member
-    if t is And:
-        items = [compile_py(i) for i in node.items]
-        return lambda env, bt: all(i(env, bt) for i in items)
-    if t is Or:
-        items = [compile_py(i) for i in node.items]
-        return lambda env, bt: any(i(env, bt) for i in items)
-    if t is Not:
-        item = compile_py(node.item)
-        return lambda env, bt: not item(env, bt)
-    if t is Exists:
-        var, fact, cond = node.var, node.fact, compile_py(node.cond)
-        return lambda env, bt: any(cond({**env, var: f}, bt) for f in bt.get(fact, ()))
-    if t is Arith:
-        left, right, op = compile_py(node.left), compile_py(node.right), node.op
 
-        def arith(env, bt):
-            a, b = left(env, bt), right(env, bt)
-            if op == "/" and b == 0:
-                raise ZeroDivisionError("division by zero in a rule expression")
-            return _fold_number(op, a, b)
-        return arith
-    if t is Join:
-        var, fact, cond, item, kind = node.var, node.fact, compile_py(node.cond), compile_py(node.item), type_of(node.item)
+def _field(node):
+    var, fact, name = node.var, node.fact, node.name
 
-        def join(env, bt):
-            out = []
-            for f in bt.get(fact, ()):
-                inner = {**env, var: f}
-                if cond(inner, bt):
-                    out.append(format_value(item(inner, bt), kind))
-            return ", ".join(out)
-        return join
-    if t is IfElse:
-        test, then, other = compile_py(node.test), compile_py(node.then), compile_py(node.other)
-        return lambda env, bt: then(env, bt) if test(env, bt) else other(env, bt)
-    raise TypeError(f"cannot evaluate {node!r}")
+    def field(env, bt):
+        f = env.get(var)
+        if f is None:
+            found = bt.get(fact)
+            if not found:
+                raise Missing(fact)
+            f = found[0]
+        return f[name]
+    return field
+
+
+def _cmp(node):
+    left, right, op = compile_py(node.left), compile_py(node.right), _CMP_FN[node.op]
+
+    def cmp(env, bt):
+        try:
+            return op(left(env, bt), right(env, bt))
+        except Missing:
+            return False
+    return cmp
+
+
+def _in(node):
+    left, values, negated = compile_py(node.left), node.values, node.negated
+
+    def member(env, bt):
+        try:
+            found = left(env, bt) in values
+        except Missing:
+            return False
+        return found != negated
+    return member
+
+
+def _and(node):
+    items = [compile_py(i) for i in node.items]
+    return lambda env, bt: all(i(env, bt) for i in items)
+
+
+def _or(node):
+    items = [compile_py(i) for i in node.items]
+    return lambda env, bt: any(i(env, bt) for i in items)
+
+
+def _not(node):
+    item = compile_py(node.item)
+    return lambda env, bt: not item(env, bt)
+
+
+def _exists(node):
+    var, fact, cond = node.var, node.fact, compile_py(node.cond)
+    return lambda env, bt: any(cond({**env, var: f}, bt) for f in bt.get(fact, ()))
+
+
+def _arith(node):
+    left, right, op = compile_py(node.left), compile_py(node.right), node.op
+
+    def arith(env, bt):
+        a, b = left(env, bt), right(env, bt)
+        if op == "/" and b == 0:
+            raise ZeroDivisionError("division by zero in a rule expression")
+        return fold_number(op, a, b)
+    return arith
+
+
+def _join(node):
+    var, fact, cond, item, kind = node.var, node.fact, compile_py(node.cond), compile_py(node.item), type_of(node.item)
+
+    def join(env, bt):
+        out = []
+        for f in bt.get(fact, ()):
+            inner = {**env, var: f}
+            if cond(inner, bt):
+                out.append(format_value(item(inner, bt), kind))
+        return ", ".join(out)
+    return join
+
+
+def _ifelse(node):
+    test, then, other = compile_py(node.test), compile_py(node.then), compile_py(node.other)
+    return lambda env, bt: then(env, bt) if test(env, bt) else other(env, bt)
+
+
+_COMPILE = {Const: _const, Field: _field, Cmp: _cmp, In: _in, And: _and, Or: _or, Not: _not,
+            Exists: _exists, Arith: _arith, Join: _join, IfElse: _ifelse}

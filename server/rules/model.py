@@ -1,17 +1,20 @@
 """What a loaded version is: its requirements, derived facts, parameters and texts.
 
-`consolidate` and `elaborate` build these from rule files; the engine compiles
-them; judging, diff and the API read them. Nothing downstream changes them.
+`rulebook` makes these, once, from what `consolidate` and `elaborate` return;
+the engine compiles them; judging, diff and the API read them. All are frozen.
 """
 from dataclasses import dataclass, field
 
-@dataclass
+from server.rules.source import Location
+
+
+@dataclass(frozen=True)
 class Template:
     text: str
-    parts: list          # [str | (source, node)]
+    parts: tuple         # str | (source, node, compiled function, type)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Requirement:
     id: str
     title: dict
@@ -25,14 +28,14 @@ class Requirement:
     readings: list
     facts: set           # fact types named directly
     registries: set      # registries needed, through derived facts too
-    raw: dict
-    line: int = 0
+    raw: dict            # as the rule file writes it (plain data)
+    at: Location
     reads: dict = field(default_factory=dict)   # fact type -> fields its conditions and texts read
     scope_facts: frozenset = frozenset()         # fact types its scope reads
     shown: tuple = ()    # what a finding shows: (fact, singleton, application fields or None, date fields)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Derivation:
     id: str
     fact: str
@@ -40,12 +43,13 @@ class Derivation:
     when: object
     value: object
     set: dict                # field -> node
-    raw: dict
+    raw: dict                # as the rule file writes it (plain data)
+    at: Location
     stage: int = 1
     registries: set = field(default_factory=set)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Version:
     regulation: str
     version: str
@@ -75,7 +79,7 @@ class Version:
         return next((r for r in self.requirements if r.id == rid), None)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Regulation:
     id: str
     versions: list
@@ -83,18 +87,3 @@ class Regulation:
     @property
     def title(self):
         return self.versions[-1].title if self.versions else {}
-
-
-def text_in(texts, lang):
-    if isinstance(texts, dict):
-        return texts.get(lang) or texts.get("en") or next(iter(texts.values()), "")
-    return texts or ""
-
-
-def plain(obj):
-    """YAML-loaded values as plain dicts and lists (without the loader's line bookkeeping)."""
-    if isinstance(obj, dict):
-        return {k: plain(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [plain(v) for v in obj]
-    return obj

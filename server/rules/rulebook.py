@@ -2,9 +2,11 @@
 
 A rule file is one version of one regulation (policies/<regulation>/<version>.yaml).
 A version may be written whole, or as an amendment of an earlier one (`amends:`)
-that adds, replaces and removes requirements, derived facts and parameters; the
-loader consolidates it into a whole version. Every problem found is reported as
-(file, line, message); nothing in a rule file is ever executed.
+that adds, replaces and removes requirements, derived facts and parameters. Loading
+is a line of passes, each returning a new value: `source.load` (YAML with lines) ->
+`consolidate` (one version's raw content, amendments applied) -> `elaborate` (typed
+expressions and texts) -> `model.Version`, made once its period is known. Every
+problem found is reported as (file, line, message); nothing in a rule file is ever executed.
 """
 import datetime as dt
 from pathlib import Path
@@ -12,9 +14,8 @@ from pathlib import Path
 import yaml
 
 from server import errors
-from server.rules import source
-from server.rules.consolidate import Consolidator
-from server.rules.model import Regulation
+from server.rules import consolidate, elaborate, source
+from server.rules.model import Regulation, Version
 from server.rules.source import Problem
 
 DEFAULT_REGULATION = "kz-foreign-labour"
@@ -80,7 +81,15 @@ def check(directory):
     problems = []
     if not directory.is_dir():
         return Rulebook({}, directory), [Problem(str(directory), 0, "no such directory")]
-    raw_by_reg = {}
+    files_by_reg = _read(directory, problems)
+    regulations = {reg_id: Regulation(reg_id, _versions(reg_id, files, problems))
+                   for reg_id, files in sorted(files_by_reg.items())}
+    return Rulebook(regulations, directory), _dedupe(problems)
+
+
+def _read(directory, problems):
+    """{regulation: {version name: (path, loaded document, bytes)}} of the files that parse."""
+    files_by_reg = {}
     for path in sorted(directory.glob("*/*.yaml")) + sorted(directory.glob("*/*.yml")):
         rel = str(path)
         try:
@@ -106,18 +115,62 @@ def check(directory):
             problems.append(Problem(rel, source.line_of(doc, "version"),
                                     f"version must be '{path.stem}' (the file's name), got {doc.get('version')!r}"))
             continue
-        raw_by_reg.setdefault(reg_id, {})[path.stem] = (rel, doc, text)
-    regulations = {}
-    for reg_id, raws in sorted(raw_by_reg.items()):
-        versions = []
-        for name in sorted(raws):
-            v = Consolidator(reg_id, raws, problems).version(name)
-            if v is not None:
-                versions.append(v)
-        versions.sort(key=lambda v: v.effective_from)
-        _check_periods(versions, raws, problems)
-        regulations[reg_id] = Regulation(reg_id, versions)
-    return Rulebook(regulations, directory), _dedupe(problems)
+        files_by_reg.setdefault(reg_id, {})[path.stem] = (rel, doc, text)
+    return files_by_reg
+
+
+def _versions(reg_id, files, problems):
+    """The checked versions of one regulation, by date: consolidated, elaborated, then made once."""
+    built = {}
+    for name in sorted(files):
+        _build(reg_id, files, name, (), built, problems)
+    done = sorted((built[name] for name in sorted(files) if name in built),
+                  key=lambda b: b[0].head.effective_from)
+    ends = _periods([raw for raw, _ in done], files, problems)
+    return [_version(raw, elaborated, end) for (raw, elaborated), end in zip(done, ends)]
+
+
+def _build(reg_id, files, name, chain, built, problems):
+    """(Consolidated, Elaborated) of version `name`, or None if it or a version it amends has problems.
+
+    Versions that pass are kept in `built`; one that fails is tried again wherever it
+    is named, and its problems (reported again) are deduplicated at the end.
+    """
+    if name in built:
+        return built[name]
+    rel, doc, _ = files[name]
+    if name in chain:
+        problems.append(Problem(rel, source.line_of(doc, "amends"), f"amendments form a cycle: {' -> '.join(chain + (name,))}"))
+        return None
+    before = len(problems)
+    head = consolidate.head(rel, doc, problems)
+    base = None
+    if "amends" in doc:
+        target = str(doc["amends"])
+        if target not in files:
+            problems.append(Problem(rel, source.line_of(doc, "amends"),
+                                    f"amends version '{target}', which does not exist in {reg_id}/"))
+            return None
+        base = _build(reg_id, files, target, chain + (name,), built, problems)
+        if base is None:
+            return None
+    raw = consolidate.consolidate(reg_id, name, files[name], head, base=base[0] if base else None, problems=problems)
+    if len(problems) > before or head.effective_from is None:
+        return None
+    elaborated = elaborate.elaborate(raw, problems)
+    if len(problems) > before:
+        return None
+    built[name] = (raw, elaborated)
+    return built[name]
+
+
+def _version(raw, elaborated, effective_to):
+    return Version(
+        regulation=raw.regulation, version=raw.version, effective_from=raw.head.effective_from,
+        effective_to=effective_to, title=raw.head.title, acts=raw.acts, readings=raw.readings,
+        parameters=raw.parameters, derivations=elaborated.derivations, requirements=elaborated.requirements,
+        fact_types=elaborated.fact_types, shifts=elaborated.shifts, digest=raw.digest,
+        files=[f for f, _ in raw.files], amends=raw.amends, stages=elaborated.stages)
 
 
 def _dedupe(problems):
@@ -130,18 +183,23 @@ def _dedupe(problems):
     return out
 
 
-def _check_periods(versions, raws, problems):
-    for prev, nxt in zip(versions, versions[1:]):
-        rel, doc, _ = raws[prev.version]
-        if prev.effective_to is None:
-            day = dt.date.fromisoformat(nxt.effective_from) - dt.timedelta(days=1)
-            prev.effective_to = day.isoformat()
+def _periods(raws, files, problems):
+    """Each version's last day: as written, else the day before the next one starts.
+
+    Written periods must meet without overlap or gap.
+    """
+    ends = [raw.head.effective_to for raw in raws]
+    for i, (prev, nxt) in enumerate(zip(raws, raws[1:])):
+        rel, doc, _ = files[prev.version]
+        start = dt.date.fromisoformat(nxt.head.effective_from)
+        if ends[i] is None:
+            ends[i] = (start - dt.timedelta(days=1)).isoformat()
             continue
-        end = dt.date.fromisoformat(prev.effective_to)
-        start = dt.date.fromisoformat(nxt.effective_from)
+        end = dt.date.fromisoformat(ends[i])
         if end >= start:
             problems.append(Problem(rel, source.line_of(doc, "effective_to"),
-                                    f"version {prev.version} (to {prev.effective_to}) overlaps version {nxt.version} (from {nxt.effective_from})"))
+                                    f"version {prev.version} (to {ends[i]}) overlaps version {nxt.version} (from {nxt.head.effective_from})"))
         elif end + dt.timedelta(days=1) != start:
             problems.append(Problem(rel, source.line_of(doc, "effective_to"),
-                                    f"gap between version {prev.version} (to {prev.effective_to}) and {nxt.version} (from {nxt.effective_from})"))
+                                    f"gap between version {prev.version} (to {ends[i]}) and {nxt.version} (from {nxt.head.effective_from})"))
+    return ends

@@ -1,17 +1,52 @@
 """Read YAML keeping line numbers, so every problem in a rule file points at its line."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import yaml
 
+from server.documents import plain
 
-@dataclass
+
+@dataclass(frozen=True)
+class Location:
+    """Where something is written: a rule file and a line in it."""
+
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Problem:
     file: str
     line: int
     message: str
 
+    @classmethod
+    def at(cls, where, message):
+        """A problem at Location `where`."""
+        return cls(where.file, where.line, message)
+
     def __str__(self):
         return f"{self.file}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One requirement or derived fact as written: plain data and where it and each of its keys are."""
+
+    id: str
+    data: dict                                   # plain dicts and lists, no line bookkeeping
+    at: Location
+    key_at: dict = field(default_factory=dict)   # top-level key -> Location
+
+    @classmethod
+    def of(cls, item, file):
+        """The entry for a mapping loaded by `load` (an LDict with an `id`) in `file`."""
+        return cls(item["id"], plain(item), Location(file, item.line),
+                   {k: Location(file, line) for k, line in item.key_lines.items()})
+
+    def where(self, key):
+        """The location of `key`, or of the entry when the key is absent."""
+        return self.key_at.get(key, self.at)
 
 
 class LDict(dict):
@@ -67,8 +102,7 @@ def load(text):
 
 
 def line_of(obj, key=None, default=1):
+    """The line of `key` in a loaded mapping, else of `obj` itself, else `default` (plain values have none)."""
     if isinstance(obj, LDict) and key is not None and key in getattr(obj, "key_lines", {}):
         return obj.key_lines[key]
-    if isinstance(obj, dict) and "__line" in obj:   # an entry already made plain by the loader
-        return obj.get("__lines", {}).get(key, obj["__line"])
     return getattr(obj, "line", default) or default
