@@ -1,17 +1,24 @@
-"""Checks shared by the stages that read rule files: texts by language, allowed keys, dates.
+"""Checks shared by the stages that read rule files: texts by language, allowed keys, dates, close names.
 
 Each adds what it finds to a list of Problems and returns the checked value.
 """
 import datetime as dt
+import difflib
+import re
 
 from server.languages import LANGUAGES, REQUIRED
 from server.rules.source import Location, Problem, line_of
 
 _LANGUAGE_NAMES = {"en": "English", "ru": "Russian"}
+# A text a lawyer left to be written later: TODO, TBD, FIXME anywhere, or only dots, dashes, question marks.
+_PLACEHOLDER = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b|^[\s.…\-–—?]*$")
 
 
-def texts(problems, val, at, key, where="", required=False):
-    """`val` (the value of `key`, written at Location `at`) as {language: text}; {} if it is not one."""
+def texts(problems, val, at, key, where="", required=False, quotes=False):
+    """`val` (the value of `key`, written at Location `at`) as {language: text}; {} if it is not one.
+
+    With `quotes`, `{...}` quotes something (checked by the caller); without, braces are refused.
+    """
     if val is None:
         if required:
             problems.append(Problem.at(at, f"{where}missing '{key}' (with en and ru texts)"))
@@ -20,15 +27,53 @@ def texts(problems, val, at, key, where="", required=False):
         problems.append(Problem.at(at, f"{where}'{key}' must have texts by language: en, ru (and optionally kk)"))
         return {}
     for lang in val:
-        lang_at = Location(at.file, line_of(val, lang))
+        lang_at = Location(at.file, line_of(val, lang, at.line))
         if lang not in LANGUAGES:
             problems.append(Problem.at(lang_at, f"{where}unknown language '{lang}' in '{key}'; use en, ru, kk"))
         elif not isinstance(val[lang], str) or not val[lang].strip():
             problems.append(Problem.at(lang_at, f"{where}'{key}.{lang}' must be non-empty text"))
+        else:
+            text(problems, val[lang], lang_at, f"{key}.{lang}", where, quotes)
     for lang in REQUIRED:
         if lang not in val:
             problems.append(Problem.at(at, f"{where}'{key}' has no {_LANGUAGE_NAMES[lang]} text ({lang})"))
     return dict(val)
+
+
+def text(problems, value, at, key, where="", quotes=False):
+    """Report a placeholder left in a text, and braces that do not pair (or, without `quotes`, any brace).
+
+    Returns True when the text is fine."""
+    before = len(problems)
+    if _PLACEHOLDER.search(value):
+        problems.append(Problem.at(at, f"{where}'{key}' is a placeholder ({value.strip()[:40] or 'empty'}); write the text"))
+    elif not quotes and ("{" in value or "}" in value):
+        problems.append(Problem.at(at, f"{where}'{key}' cannot quote with {{...}}: only titles, citations, "
+                                       "readings and explanations do"))
+    elif quotes:
+        unpaired = braces(value)
+        if unpaired:
+            problems.append(Problem.at(at, f"{where}'{key}': {unpaired}"))
+    return len(problems) == before
+
+
+def braces(value):
+    """What is wrong with the `{...}` quotes of a text, or None."""
+    depth = 0
+    for ch in value:
+        if ch == "{":
+            if depth:
+                return "a '{' inside '{...}': quotes cannot be nested"
+            depth = 1
+        elif ch == "}":
+            if not depth:
+                return "a '}' closes no '{'"
+            depth = 0
+    if depth:
+        return "a '{' is never closed by '}'"
+    if "{}" in value or re.search(r"\{\s+\}", value):
+        return "'{}' quotes nothing"
+    return None
 
 
 def keys(problems, file, obj, allowed, where):
@@ -36,7 +81,13 @@ def keys(problems, file, obj, allowed, where):
     for key in obj:
         if key not in allowed:
             problems.append(Problem(file, line_of(obj, key),
-                                    f"{where}: unknown key '{key}'; allowed: {', '.join(sorted(allowed))}"))
+                                    f"{where}: unknown key '{key}'{did_you_mean(key, allowed)}; allowed: {', '.join(sorted(allowed))}"))
+
+
+def did_you_mean(name, known):
+    """' (did you mean 'x'?)' when `name` is close to one of `known`, else ''."""
+    close = difflib.get_close_matches(str(name), [str(k) for k in known], n=1, cutoff=0.75)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def date(problems, file, doc, key, required=False):

@@ -10,7 +10,7 @@ def describe(version, lang="en"):
         "effective": {"from": version.effective_from, "to": version.effective_to},
         "title": text_in(version.title, lang), "amends": version.amends,
         "acts": version.acts, "digest": version.digest,
-        "readings": [{"id": r["id"], "text": text_in(r.get("text"), lang),
+        "readings": [{"id": r["id"], "text": text_in(version.reading_texts.get(r["id"]) or r.get("text"), lang),
                       **({"source": r["source"]} if r.get("source") else {})} for r in version.readings],
         "parameters": plain(version.parameters),
         "requirements": [{

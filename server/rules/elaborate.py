@@ -6,15 +6,15 @@ the engine may conclude it; texts become templates. `server.engine.compile` then
 turns the whole into engine rules.
 """
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from server.rules import checks, expressions, facts, interpret
-from server.rules.model import Derivation, Requirement, Template
+from server.rules import checks, facts, quotes
+from server.rules.known import Known
+from server.rules.model import Derivation, Requirement
 from server.rules.nodes import TRUE, ExpressionError, fields_used, referenced_facts, type_of
-from server.rules.source import Location, Problem, line_of
+from server.rules.source import Problem
 
 EFFECTS = ("refuse", "warn")
-STATUSES = ("met", "unmet", "unknown", "not_applicable")
 
 
 @dataclass(frozen=True)
@@ -26,50 +26,44 @@ class Elaborated:
     fact_types: dict
     shifts: dict
     stages: int
-
-
-class _Known:
-    """What expressions may name so far: it grows with each derived fact, in file order."""
-
-    def __init__(self, raw):
-        self.values = {k: p["value"] for k, p in raw.parameters.items()}
-        self.reading_ids = {r["id"] for r in raw.readings}
-        self.fact_types = {k: replace(ft, fields=dict(ft.fields))
-                           for k, ft in facts.INPUT_FACTS.items()}
-        self.shifts = {}     # fact -> {(field, shift)}: calendar shifts the parser asks for
-        self.stage_of = {k: 0 for k in self.fact_types}
-        self.regs_of = {k: ({ft.registry} if ft.registry else set()) for k, ft in self.fact_types.items()}
-
-    def scope(self, variables=None, allow_ifelse=False):
-        return expressions.Scope(self.fact_types, self.values, variables, self.shifts, allow_ifelse=allow_ifelse)
-
-    def registries(self, refs):
-        return set().union(*(self.regs_of.get(r, set()) for r in refs))
+    reading_texts: dict      # reading id -> {language: text}, parameters quoted
+    facts_read: frozenset    # facts some expression or text reads
+    params_read: frozenset   # parameters some expression or text reads
 
 
 def elaborate(raw, problems):
     """The typed content of `raw` (a consolidate.Consolidated); what is wrong goes to `problems`."""
-    known = _Known(raw)
+    known = Known(raw, problems)
     derivations = [d for d in (_derivation(e, known, problems) for e in raw.derive) if d is not None]
     final = 1 + max([d.stage for d in derivations] + [0])
     requirements = [r for r in (_requirement(e, known, problems) for e in raw.requirements) if r is not None]
     return Elaborated(derivations=derivations, requirements=requirements, fact_types=known.fact_types,
-                      shifts=known.shifts, stages=final)
+                      shifts=known.shifts, stages=final, reading_texts=quotes.readings(raw, known),
+                      facts_read=frozenset(known.facts_read), params_read=frozenset(known.params_read))
 
 
-def _expr(entry, key, scope, problems, required=True):
-    """(node, source text) of `entry`'s expression `key`; node None when missing or wrong."""
+def _expr(entry, key, scope, known, problems, required=True):
+    """(node, source text, parameters read) of `entry`'s expression `key`; node None when missing or wrong."""
     src = entry.data.get(key)
     if src is None:
         if required:
             problems.append(Problem.at(entry.at, f"'{entry.id}': missing '{key}'"))
-        return None, ""
+        return None, "", frozenset()
     try:
-        node = expressions.parse(src, scope)
+        node, params = known.parse(src, scope)
     except ExpressionError as e:
-        problems.append(Problem.at(entry.where(key), f"'{entry.id}' {key}: {e}"))
-        return None, str(src)
-    return node, str(src)
+        known.fail(entry.where(key), f"'{entry.id}' {key}: ", src, e)
+        return None, str(src), frozenset()
+    return node, str(src), params
+
+
+def _readings(entry, who, known, problems):
+    """Report the readings `entry` names that the version does not have."""
+    names = entry.data.get("readings") or []
+    for rid in names if isinstance(names, list) else [names]:
+        if rid not in known.reading_ids:
+            problems.append(Problem.at(entry.where("readings"), f"{who}: unknown reading '{rid}'"
+                                                              f"{checks.did_you_mean(rid, known.reading_ids)}"))
 
 
 # --- derived facts -------------------------------------------------------------------
@@ -106,33 +100,51 @@ def _target(entry, known, problems):
 
 
 def _sets(entry, known, scope, foreach, problems):
-    """The `set:` values of a derivation: ({field: node}, {field: type}, facts they read)."""
+    """The `set:` values of a derivation: ({field: node}, {field: type}, facts they read, {field: parameters})."""
     set_scope = known.scope(scope.variables, allow_ifelse=True)
-    sets, types = {}, {}
-    for fname, src in (entry.data.get("set") or {}).items():
+    sets, types, params = {}, {}, {}
+    written = entry.data.get("set") or {}
+    if not isinstance(written, dict):
+        problems.append(Problem.at(entry.where("set"), f"derive '{entry.id}': 'set' must be a mapping of field: expression"))
+        return None
+    for fname, src in written.items():
         try:
-            node = expressions.parse(src, set_scope)
+            sets[fname], params[fname] = known.parse(src, set_scope)
         except ExpressionError as e:
-            problems.append(Problem.at(entry.where("set"), f"derive '{entry.id}' set {fname}: {e}"))
-            continue
-        sets[fname], types[fname] = node, type_of(node)
+            known.fail(entry.located("set", fname), f"derive '{entry.id}' set {fname}: ", src, e)
+            return None
+        types[fname] = type_of(sets[fname])
     for other in set_scope.used_facts - scope.used_facts - {"application"} - ({foreach[1]} if foreach else set()):
         problems.append(Problem.at(entry.where("set"),
                                    f"derive '{entry.id}': set may only read facts its condition names; '{other}' is not in it"))
-    return sets, types, set_scope.used_facts
+    return sets, types, set_scope.used_facts, params
 
 
 def _derivation(entry, known, problems):
+    """The Derivation of `entry`, or None; a fact whose derivation is wrong is `broken`, so what reads it is not reported."""
+    before = len(problems)
+    made = _derived(entry, known, problems)
+    if made is None or len(problems) > before:
+        name = entry.data.get("fact")
+        if isinstance(name, str):
+            known.broken |= {name, entry.data.get("collection") or name + "s"}
+        return None
+    return made
+
+
+def _derived(entry, known, problems):
+    _readings(entry, f"derive '{entry.id}'", known, problems)
     target = _target(entry, known, problems)
     if target is None:
         return None
     name, foreach, scope = target
-    when, _ = _expr(entry, "when", scope, problems, required=False)
-    value, _ = _expr(entry, "value", scope, problems, required=False)
+    when, _, when_params = _expr(entry, "when", scope, known, problems, required=False)
+    value, _, value_params = _expr(entry, "value", scope, known, problems, required=False)
     cond = when if when is not None else value
-    if cond is None:
+    made = None if cond is None else _sets(entry, known, scope, foreach, problems)
+    if made is None:
         return None
-    sets, fields, set_facts = _sets(entry, known, scope, foreach, problems)
+    sets, fields, set_facts, set_params = made
     refs = referenced_facts(cond) | set_facts
     for r in refs:
         if r not in known.stage_of:
@@ -153,33 +165,23 @@ def _derivation(entry, known, problems):
     regs = known.registries(refs)
     known.regs_of[name] = known.regs_of.get(name, set()) | regs
     return Derivation(id=entry.id, fact=name, foreach=foreach, when=when, value=value, set=sets,
-                      raw=entry.data, at=entry.at, stage=stage, registries=regs)
+                      raw=entry.data, at=entry.at, stage=stage, registries=regs,
+                      params=when_params | value_params, set_params=set_params)
 
 
 # --- requirements --------------------------------------------------------------------
 
-def _heading(entry, known, problems):
-    """Check a requirement's title, citation, effect and readings; return its title texts."""
+def _requirement(entry, known, problems):
     r, who = entry.data, f"requirement '{entry.id}'"
-    title = checks.texts(problems, r.get("title"), entry.where("title"), "title", where=f"{who}: ", required=True)
-    citation = r.get("citation")
-    if not isinstance(citation, str) or not citation.strip():
-        problems.append(Problem.at(entry.at, f"{who}: missing 'citation' (the article or paragraph it encodes)"))
+    title, citation = quotes.heading(entry, known, problems)
     effect = r.get("effect")
     if effect not in EFFECTS:
         problems.append(Problem.at(entry.where("effect"), f"{who}: effect must be one of {', '.join(EFFECTS)}, got {effect!r}"))
-    for rid in r.get("readings") or []:
-        if rid not in known.reading_ids:
-            problems.append(Problem.at(entry.where("readings"), f"{who}: unknown reading '{rid}'"))
-    return title
-
-
-def _requirement(entry, known, problems):
-    r = entry.data
-    title = _heading(entry, known, problems)
-    sc, sc_src = _expr(entry, "scope", known.scope(), problems, required=False) if "scope" in r else (TRUE, "true")
-    cond, cond_src = _expr(entry, "condition", known.scope(), problems)
-    explain = _explain(entry, known, problems)
+    _readings(entry, who, known, problems)
+    sc, sc_src, sc_params = _expr(entry, "scope", known.scope(), known, problems, required=False) \
+        if "scope" in r else (TRUE, "true", frozenset())
+    cond, cond_src, cond_params = _expr(entry, "condition", known.scope(), known, problems)
+    explain = quotes.explain(entry, known, problems)
     if sc is None or cond is None:
         return None
     refs = referenced_facts(sc) | referenced_facts(cond)
@@ -189,13 +191,12 @@ def _requirement(entry, known, problems):
             for part in tpl.parts:
                 if not isinstance(part, str):
                     fields_used(part[1], reads)
-    citation, effect = r.get("citation"), r.get("effect")
     return Requirement(
-        id=entry.id, title=title, citation=citation or "", effect=effect or "refuse",
+        id=entry.id, title=title, citation=citation, effect=effect or "refuse",
         scope_src=sc_src, condition_src=cond_src, scope=sc, condition=cond, explain=explain,
         readings=list(r.get("readings") or []), facts=refs, registries=known.registries(refs),
         raw=r, at=entry.at, reads=reads, scope_facts=frozenset(referenced_facts(sc)),
-        shown=_shown(refs, reads, known.fact_types))
+        shown=_shown(refs, reads, known.fact_types), params=sc_params | cond_params)
 
 
 def _shown(refs, reads, ftypes):
@@ -209,45 +210,3 @@ def _shown(refs, reads, ftypes):
         dates = frozenset(k for k, t in ft.fields.items() if t == "date")
         shown.append((fact, ft.singleton, only, dates))
     return tuple(shown)
-
-
-def _explain(entry, known, problems):
-    """{status: {language: Template}} of a requirement's `explain:`."""
-    who, out = f"requirement '{entry.id}'", {}
-    ex = entry.data.get("explain")
-    if not isinstance(ex, dict):
-        problems.append(Problem.at(entry.at, f"{who}: missing 'explain' with texts for {', '.join(STATUSES)}"))
-        return out
-    for status in ex:
-        if status not in STATUSES:
-            problems.append(Problem.at(entry.at, f"{who}: explain has unknown status '{status}'; use {', '.join(STATUSES)}"))
-    for status in ("met", "unmet", "unknown"):
-        if status not in ex:
-            problems.append(Problem.at(entry.at, f"{who}: explain has no text for '{status}'"))
-    for status, texts in ex.items():
-        if status not in STATUSES or not isinstance(texts, dict):
-            continue
-        # The entry's data is plain: a status has no line of its own (line_of gives 1).
-        at = Location(entry.at.file, line_of(ex, status))
-        checked = checks.texts(problems, texts, at, status, where=f"{who} explain ", required=True)
-        out[status] = {}
-        for lang, text in checked.items():
-            try:
-                out[status][lang] = parse_template(text, known.scope(allow_ifelse=True))
-            except ExpressionError as e:
-                problems.append(Problem.at(entry.at, f"{who} explain.{status}.{lang}: {e}"))
-    return out
-
-
-_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
-
-
-def parse_template(text, scope):
-    parts, pos = [], 0
-    for m in _PLACEHOLDER.finditer(text):
-        parts.append(text[pos:m.start()])
-        node = expressions.parse(m.group(1), scope)
-        parts.append((m.group(1), node, interpret.compile_py(node), type_of(node)))
-        pos = m.end()
-    parts.append(text[pos:])
-    return Template(text=text, parts=tuple(parts))

@@ -33,6 +33,7 @@ class Requirement:
     reads: dict = field(default_factory=dict)   # fact type -> fields its conditions and texts read
     scope_facts: frozenset = frozenset()         # fact types its scope reads
     shown: tuple = ()    # what a finding shows: (fact, singleton, application fields or None, date fields)
+    params: frozenset = frozenset()              # parameters its scope and condition read
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Derivation:
     at: Location
     stage: int = 1
     registries: set = field(default_factory=set)
+    params: frozenset = frozenset()          # parameters its `when`/`value` read
+    set_params: dict = field(default_factory=dict)   # field -> parameters its `set:` value reads
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class Version:
     files: list
     amends: str | None = None
     stages: int = 1
+    reading_texts: dict = field(default_factory=dict)   # reading id -> {language: text}, parameters quoted
 
     @property
     def key(self):

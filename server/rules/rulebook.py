@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from server import errors
-from server.rules import consolidate, elaborate, source
+from server.rules import consolidate, elaborate, source, usage
 from server.rules.model import Regulation, Version
 from server.rules.source import Problem
 
@@ -154,23 +154,35 @@ def _build(reg_id, files, name, chain, built, problems):
         base = _build(reg_id, files, target, chain + (name,), built, problems)
         if base is None:
             return None
+        _after(rel, doc, head, base[0], problems)
     raw = consolidate.consolidate(reg_id, name, files[name], head, base=base[0] if base else None, problems=problems)
     if len(problems) > before or head.effective_from is None:
         return None
     elaborated = elaborate.elaborate(raw, problems)
+    if len(problems) == before:
+        usage.unused(raw, elaborated, problems)
     if len(problems) > before:
         return None
     built[name] = (raw, elaborated)
     return built[name]
 
 
+def _after(rel, doc, head, base, problems):
+    """An amendment must take effect after the version it amends, or it would govern that version's days."""
+    if head.effective_from and base.head.effective_from and head.effective_from <= base.head.effective_from:
+        problems.append(Problem(rel, source.line_of(doc, "effective_from"),
+                                f"effective_from {head.effective_from} must be after {base.head.effective_from}, "
+                                f"when version {base.version}, which this one amends, takes effect"))
+
+
 def _version(raw, elaborated, effective_to):
     return Version(
         regulation=raw.regulation, version=raw.version, effective_from=raw.head.effective_from,
-        effective_to=effective_to, title=raw.head.title, acts=raw.acts, readings=raw.readings,
-        parameters=raw.parameters, derivations=elaborated.derivations, requirements=elaborated.requirements,
+        effective_to=effective_to, title=raw.head.title, acts=raw.acts, readings=[r.data for r in raw.readings],
+        parameters=raw.parameters.values, derivations=elaborated.derivations, requirements=elaborated.requirements,
         fact_types=elaborated.fact_types, shifts=elaborated.shifts, digest=raw.digest,
-        files=[f for f, _ in raw.files], amends=raw.amends, stages=elaborated.stages)
+        files=[f for f, _ in raw.files], amends=raw.amends, stages=elaborated.stages,
+        reading_texts=elaborated.reading_texts)
 
 
 def _dedupe(problems):
