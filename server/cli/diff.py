@@ -5,7 +5,8 @@ import click
 
 from server import errors
 from server.cli.common import POLICIES, BadInput, load_book
-from server.diff import between, text_diff
+from server.diff import between
+from server.diff_text import text_diff
 
 
 @click.command("diff")
@@ -13,7 +14,7 @@ from server.diff import between, text_diff
 @click.argument("to_version", metavar="B")
 @click.option("--regulation", help="Regulation id (default: kz-foreign-labour).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True)
 @click.option("--policies", type=click.Path(file_okay=False), default=None, help="Directory of rule files.")
 def diff_command(from_version, to_version, regulation, fmt, lang, policies):
     """Show what changed from version A to version B of a regulation."""
