@@ -1,6 +1,7 @@
 """server.diff and `ereje diff` on the shipped kz-foreign-labour versions."""
 import dataclasses
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,87 @@ def test_diff_names_requirements_whose_meaning_moves_with_a_derived_fact_or_para
     assert affected == {"local-content-ratio": ["derived fact exemption-small-business",
                                                  "parameter small_business_max_headcount"]}
     assert between(book, "kz-foreign-labour", "2025-09-01", "2025-09-01")["affected"] == []
+
+
+# --- the worked 2026 amendment: the diff is exactly the edit ---------------------------
+
+AMENDMENT_2026 = Path(__file__).resolve().parent / "data" / "amendment-2026" / "2026-01-01.yaml"
+
+
+@pytest.fixture(scope="module")
+def policies_2026(tmp_path_factory):
+    dst = tmp_path_factory.mktemp("p2026") / "policies"
+    shutil.copytree(POLICIES, dst)
+    shutil.copy(AMENDMENT_2026, dst / "kz-foreign-labour")
+    return dst
+
+
+def test_the_2026_diff_is_the_edit_and_nothing_more(policies_2026):
+    d = between(rulebook.load(policies_2026), "kz-foreign-labour", "2025-09-01", "2026-01-01")
+    assert d["added"] == d["removed"] == []
+    assert d["changed"] == [{
+        "id": "vacancy-waiting-period", "title": "20 calendar days have passed since the vacancy was posted",
+        "changes": {"citation": {
+            "before": "Order No. 279 as amended by Order No. 93 (from 1 September 2025), the application may be filed "
+                      "only after {waiting_days} calendar days from the vacancy's posting",
+            "after": "Order No. 279 as amended from 1 January 2026, the application may be filed only after "
+                     "{waiting_days} calendar days from the vacancy's posting"}},
+        "through": ["parameter waiting_days"]}]
+    # vacancy-published reads matched_vacancy.applies, which waiting_days does not decide
+    assert d["affected"] == []
+    assert list(d["parameters"]["changed"]) == ["waiting_days"]
+    change = d["parameters"]["changed"]["waiting_days"]
+    assert (change["before"]["value"], change["after"]["value"]) == (15, 20)
+    assert change["before"]["unit"] == change["after"]["unit"] == "calendar days"
+    assert not any(d["derived_facts"].values())
+    assert d["readings"]["added"] == d["readings"]["removed"] == []
+    assert list(d["readings"]["changed"]) == ["waiting-period-counting"]
+    assert "D + 21 (posted 2026-01-05: earliest filing 2026-01-26)" in d["readings"]["changed"]["waiting-period-counting"]["after"]
+
+
+def test_the_2026_diff_as_text(policies_2026):
+    res = CliRunner().invoke(main, ["diff", "2025-09-01", "2026-01-01", "--policies", str(policies_2026)])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    at = lines.index("  ~ waiting_days")
+    assert lines[at:at + 3] == ["  ~ waiting_days", "      before: 15 calendar days", "      after:  20 calendar days"]
+    assert "      its meaning also moves through: parameter waiting_days" in lines
+    assert "vacancy-published" not in res.output
+    assert "  ~ waiting-period-counting" in lines
+
+
+def test_a_meaning_moves_only_through_what_is_read(book):
+    a = book.version("kz-foreign-labour", "2025-09-01")
+    b = dataclasses.replace(a, version="x", parameters={**a.parameters, "waiting_days": {**a.parameters["waiting_days"], "value": 20}})
+    d = diff(a, b)
+    assert d["affected"] == [{"id": "vacancy-waiting-period", "title": "15 calendar days have passed since the vacancy was posted",
+                              "through": ["parameter waiting_days"]}]
+    c = dataclasses.replace(a, version="y", parameters={**a.parameters, "waiting_days": {
+        **a.parameters["waiting_days"], "description": {"en": "Other words", "ru": "Другие слова"}}})
+    assert diff(a, c)["affected"] == []
+
+
+def test_text_shows_expressions_as_written():
+    res = CliRunner().invoke(main, ["diff", "2023-07-01", "2025-09-01"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert "  + matched-vacancy" in lines
+    assert not any(ln.rstrip().endswith("=") for ln in lines)
+    assert '\\"' not in res.output and '{"' not in res.output
+    at = lines.index("  ~ exemption-small-business")
+    assert lines[at + 1:at + 7] == [
+        "      when:", "        before: application.small_business",
+        "        after:  application.small_business and application.headcount <= small_business_max_headcount",
+        "      readings:", "        before: small-business-exemption", "        after:  small-business-exemption-narrowed"]
+    at = lines.index("  + worker-without-lawful-status")
+    assert lines[at + 1:at + 7] == [
+        "      fact: worker_without_lawful_status", "      collection: workers_without_lawful_status",
+        "      for_each: worker in workers",
+        "      when: not any(p.passport == worker.passport and p.status == \"lawful\" for p in persons)",
+        "      set:", "        passport: worker.passport"]
+
+
+def test_diff_speaks_kazakh_too():
+    res = CliRunner().invoke(main, ["diff", "2023-07-01", "2025-09-01", "--lang", "kk", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["added"][0]["id"] == "vacancy-published"

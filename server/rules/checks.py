@@ -63,7 +63,7 @@ def braces(value):
     for ch in value:
         if ch == "{":
             if depth:
-                return "a '{' inside '{...}': quotes cannot be nested"
+                return "a '{' is not closed by '}' before the next '{'"
             depth = 1
         elif ch == "}":
             if not depth:

@@ -27,8 +27,8 @@ class Elaborated:
     shifts: dict
     stages: int
     reading_texts: dict      # reading id -> {language: text}, parameters quoted
-    facts_read: frozenset    # facts some expression or text reads
-    params_read: frozenset   # parameters some expression or text reads
+    facts_by: dict           # ("requirement" | "derive" | "reading", id) -> facts its expressions and texts read
+    params_by: dict          # the same -> parameters they read
 
 
 def elaborate(raw, problems):
@@ -39,7 +39,7 @@ def elaborate(raw, problems):
     requirements = [r for r in (_requirement(e, known, problems) for e in raw.requirements) if r is not None]
     return Elaborated(derivations=derivations, requirements=requirements, fact_types=known.fact_types,
                       shifts=known.shifts, stages=final, reading_texts=quotes.readings(raw, known),
-                      facts_read=frozenset(known.facts_read), params_read=frozenset(known.params_read))
+                      facts_by=known.facts_by, params_by=known.params_by)
 
 
 def _expr(entry, key, scope, known, problems, required=True):
@@ -123,6 +123,7 @@ def _sets(entry, known, scope, foreach, problems):
 def _derivation(entry, known, problems):
     """The Derivation of `entry`, or None; a fact whose derivation is wrong is `broken`, so what reads it is not reported."""
     before = len(problems)
+    known.owner = ("derive", entry.id)
     made = _derived(entry, known, problems)
     if made is None or len(problems) > before:
         name = entry.data.get("fact")
@@ -173,6 +174,7 @@ def _derived(entry, known, problems):
 
 def _requirement(entry, known, problems):
     r, who = entry.data, f"requirement '{entry.id}'"
+    known.owner = ("requirement", entry.id)
     title, citation = quotes.heading(entry, known, problems)
     effect = r.get("effect")
     if effect not in EFFECTS:

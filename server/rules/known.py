@@ -42,7 +42,8 @@ class Known:
         self.regs_of = {k: ({ft.registry} if ft.registry else set()) for k, ft in self.fact_types.items()}
         self.broken = set()          # facts and parameters whose definition is wrong
         self.reported = set()        # unknown names and fields already reported
-        self.facts_read, self.params_read = set(), set()
+        self.owner = None            # ("requirement" | "derive" | "reading", id) being elaborated
+        self.facts_by, self.params_by = {}, {}   # owner -> facts, parameters its expressions and texts read
 
     def scope(self, variables=None, allow_ifelse=False):
         return expressions.Scope(self.fact_types, self.values, variables, self.shifts, allow_ifelse=allow_ifelse)
@@ -56,8 +57,8 @@ class Known:
         try:
             node = expressions.parse(src, scope)
         finally:
-            self.params_read |= self.values.read
-        self.facts_read |= scope.used_facts
+            self.params_by.setdefault(self.owner, set()).update(self.values.read)
+        self.facts_by.setdefault(self.owner, set()).update(scope.used_facts)
         return node, frozenset(self.values.read)
 
     def fail(self, at, message, src, error):

@@ -58,6 +58,7 @@ def readings(raw, known):
     """{reading id: {language: text}} with the parameters each reading quotes filled in."""
     out = {}
     for r in raw.readings:
+        known.owner = ("reading", r.id)
         texts = r.data.get("text") if isinstance(r.data.get("text"), dict) else {}
         out[r.id] = {lang: quoted(t, r.located("text", lang), f"reading {r.id}: 'text.{lang}'", known)
                      for lang, t in texts.items() if isinstance(t, str) and checks.braces(t) is None}
