@@ -1,8 +1,9 @@
 """Consolidate one rule file, on top of the version it amends, into one version's raw content.
 
 A version may be written whole, or as an amendment of an earlier one (`amends:`)
-that adds, replaces and removes requirements, derived facts and parameters. Here
-each is checked for its keys, ids and texts; `elaborate` then types its expressions.
+that adds, changes, replaces and removes requirements, derived facts, readings
+(`entries`) and parameters (`parameters`). Here each is checked for its keys, ids,
+values and texts; `elaborate` then types its expressions.
 """
 import hashlib
 from dataclasses import dataclass

@@ -10,7 +10,6 @@ import re
 from dataclasses import replace
 
 from server.rules import checks, expressions, facts
-from server.rules.nodes import ExpressionError
 from server.rules.source import Problem
 
 _UNKNOWN = re.compile(r"unknown (?:name|fact|list) '([^']+)'")

@@ -2,10 +2,11 @@
 
 A rule file is one version of one regulation (policies/<regulation>/<version>.yaml).
 A version may be written whole, or as an amendment of an earlier one (`amends:`)
-that adds, replaces and removes requirements, derived facts and parameters. Loading
-is a line of passes, each returning a new value: `source.load` (YAML with lines) ->
-`consolidate` (one version's raw content, amendments applied) -> `elaborate` (typed
-expressions and texts) -> `model.Version`, made once its period is known. Every
+that adds, changes and removes requirements, derived facts, readings and parameters
+and takes effect after it. Loading is a line of passes, each returning a new value:
+`source.load` (YAML with lines) -> `consolidate` (one version's raw content,
+amendments applied) -> `elaborate` (typed expressions and texts) -> `usage` (nothing
+defined and unused) -> `model.Version`, made once its period is known. Every
 problem found is reported as (file, line, message); nothing in a rule file is ever executed.
 """
 import datetime as dt
