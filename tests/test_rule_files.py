@@ -280,3 +280,17 @@ def test_a_ruling_under_the_2026_amendment_waits_20_days_and_says_so(tmp_path):
     assert (version, f["status"], f["title"]) == ("2025-09-01", "met", "15 calendar days have passed since the vacancy was posted")
     _, f = finding("--lang", "ru")
     assert f["title"] == "С размещения вакансии прошло 20 календарных дней"
+
+
+def test_a_change_sets_only_the_keys_it_gives(tmp_path):
+    policies = _with_2026(tmp_path, V2026, "requirements:\n  change:",
+                          "derive:\n  change:\n    - id: matched-vacancy\n      note: read by both vacancy requirements\n"
+                          "requirements:\n  change:\n    - id: vacancy-published\n      effect: warn\n      readings: null")
+    v = rulebook.load(policies).version("kz-foreign-labour", "2026-01-01")
+    before = rulebook.load(POLICIES).version("kz-foreign-labour", "2025-09-01")
+    r, was = v.requirement("vacancy-published"), before.requirement("vacancy-published")
+    assert (r.effect, r.readings) == ("warn", [])
+    assert (r.title, r.citation, r.condition_src, r.scope_src) == (was.title, was.citation, was.condition_src, was.scope_src)
+    d = next(x for x in v.derivations if x.id == "matched-vacancy")
+    assert d.raw["note"] == "read by both vacancy requirements"
+    assert d.raw["set"] == next(x for x in before.derivations if x.id == "matched-vacancy").raw["set"]
