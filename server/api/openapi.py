@@ -126,7 +126,7 @@ def _operations(book, examples):
 
     return {
         "v1.rulings.create": {"errors": _BODY_ERRORS, "body": ("RulingRequest", True, examples)},
-        "v1.rulings.index": {"errors": (401, 422), "query": [query("reference", {"type": "string"})]},
+        "v1.rulings.index": {"errors": (401, 422), "query": [{"in": "query", "schema": schemas.ReferenceQuerySchema}]},
         "v1.rulings.show": {"errors": (401, 404)},
         "v1.rulings.replay": {"errors": (*_BODY_ERRORS, 404), "body": ("ReplayRequest", False, None)},
         "v1.comparisons.create": {"errors": _BODY_ERRORS, "body": ("ComparisonRequest", True, examples)},
