@@ -1,10 +1,12 @@
 """Every endpoint's real responses, errors included, fit the schema /openapi.json publishes for them."""
 
 import json
+import socket
 
 import pytest
 from openapi_schema_validator import OAS30Validator
 
+from adapters import HttpSource
 from server.api.app import create_app
 from tests.conftest import APPLICATIONS
 
@@ -134,3 +136,39 @@ def test_the_published_request_schemas_say_what_the_fields_accept(spec):
     diff = spec["paths"]["/v1/regulations/{regulation}/diff"]["get"]["parameters"]
     assert {p["name"]: p["schema"].get("enum") for p in diff if p["in"] == "query"} == {
         "from": ["2023-07-01", "2025-09-01"], "to": ["2023-07-01", "2025-09-01"]}
+
+
+def test_the_fast_dump_sends_what_marshmallow_would(app, monkeypatch):
+    from server.api import respond
+    from server.contract import response
+
+    sent = []
+
+    def recording(schema, value):
+        body = response.dump(schema, value)
+        sent.append((schema, value, body))
+        return body
+
+    monkeypatch.setattr(respond, "dump", recording)
+    client = app.test_client()
+    for _, _, status, send in CASES:
+        if status < 300:
+            send(client)
+    assert {schema.__name__ for schema, _, _ in sent} >= {
+        "RulingSchema", "ReplaySchema", "RulingListSchema", "ComparisonSchema", "RegulationsSchema",
+        "VersionDescriptionSchema", "DiffSchema", "HealthSchema"}
+    for schema, value, body in sent:
+        assert json.dumps(body) == json.dumps(schema().dump(value)), schema.__name__
+
+
+def test_a_registry_that_cannot_be_read_is_described_with_its_reason(spec, tmp_path):
+    with socket.socket() as s:  # a loopback port nothing listens on: every read is refused
+        s.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{s.getsockname()[1]}"
+    app = create_app({"DB": str(tmp_path / "log.db"), "REGISTRY_SOURCE": HttpSource(down, timeout=0.5)})
+    ruling = conforms(spec, "/v1/rulings", "post", judge(app.test_client(), SAMPLES["approve"]), 201)
+    assert ruling["missing"]
+    for name in ruling["missing"]:
+        provenance = ruling["registry"][name]
+        assert list(provenance)[:3] == ["source", "fetched_at", "reason"] and "url" in provenance
+        assert "data" not in provenance

@@ -115,7 +115,7 @@ def _annotation(field):
     """(msgspec type, per-value check or None) for one field."""
     check = None
     if type(field) is fields.Nested:
-        kind = struct_for(_nested_class(field))
+        kind = struct_for(nested_class(field))
     elif type(field) is fields.List:
         inner, check = _annotation(field.inner)
         kind = list[Optional[inner] if field.inner.allow_none else inner]
@@ -129,7 +129,8 @@ def _annotation(field):
     return _constrained(kind, field.validators), check
 
 
-def _nested_class(field):
+def nested_class(field):
+    """The schema class a Nested field loads with (raises Unsupported for options)."""
     nested = field.nested
     if isinstance(nested, Schema) and not (nested.only or nested.exclude or nested.partial or nested.many):
         nested = type(nested)

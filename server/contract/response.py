@@ -8,12 +8,16 @@ import functools
 
 from marshmallow import Schema, fields, validate
 
+from server.contract import fastdump
 from server.languages import LANGUAGES
 
 
 def dump(schema_cls, value):
-    """`value` as `schema_cls` sends it."""
-    return _instance(schema_cls).dump(value)
+    """`value` as `schema_cls` sends it: through the structs generated from it when
+    they take it as it is (server/contract/fastdump.py), else by marshmallow."""
+    fast = fastdump.dumper(schema_cls)
+    dumped = None if fast is None else fast(value)
+    return dumped if dumped is not None else _instance(schema_cls).dump(value)
 
 
 @functools.cache
@@ -54,10 +58,22 @@ class FindingSchema(Schema):
                         metadata={"description": "the facts this finding rests on"})
 
 
+class CallSchema(Schema):
+    url = _text()
+    status = fields.Integer(metadata={"description": "absent when no answer came"})
+
+
 class ProvenanceSchema(Schema):
+    """Where a registry's facts came from; for one that could not be read, why."""
+
     source = _text(validate=validate.OneOf(["fixtures", "http", "request"]))
     fetched_at = fields.String(required=True, allow_none=True)
-    data = fields.Raw(required=True, allow_none=True)
+    reason = fields.String(metadata={"description": "why the registry could not be read"})
+    duration_ms = fields.Float(metadata={"description": "http: time spent reading"})
+    url = fields.String(metadata={"description": "http: the one request made"})
+    status = fields.Integer(metadata={"description": "http: its answer's status"})
+    requests = fields.List(fields.Nested(CallSchema), metadata={"description": "http: the requests made, when several"})
+    data = fields.Raw(allow_none=True, metadata={"description": "the facts; absent when the registry could not be read"})
 
 
 class JudgedSchema(Schema):
