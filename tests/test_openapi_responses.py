@@ -7,7 +7,9 @@ import pytest
 from openapi_schema_validator import OAS30Validator
 
 from adapters import HttpSource
+from server.api import respond
 from server.api.app import create_app
+from server.contract import response
 from tests.conftest import APPLICATIONS
 
 SAMPLES = {f.stem: json.loads(f.read_text(encoding="utf-8")) for f in sorted(APPLICATIONS.glob("*.json"))}
@@ -139,9 +141,6 @@ def test_the_published_request_schemas_say_what_the_fields_accept(spec):
 
 
 def test_the_fast_dump_sends_what_marshmallow_would(app, monkeypatch):
-    from server.api import respond
-    from server.contract import response
-
     sent = []
 
     def recording(schema, value):

@@ -15,6 +15,7 @@ from tests.conftest import APPLICATIONS
 
 from adapters.fields import valid_kz_id
 from server import errors
+from server.batch.inputs import row_to_request
 from server.contract import fastpath
 from server.contract.request import (
     ComparisonRequestSchema,
@@ -370,7 +371,6 @@ def test_valid_requests_take_the_fast_path_and_load_as_marshmallow_does(doc):
 
 
 def test_csv_cells_are_typed_as_the_request_schema_types_them():
-    from server.batch.inputs import row_to_request
     header = ["application.workers_requested", "application.employer.small_business",
               "application.employer.staff.managers.citizens", "registry.quota.year", "application.region"]
     assert row_to_request(header, ["2", "yes", "9", "2025", "7"]) == {
