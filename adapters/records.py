@@ -65,20 +65,10 @@ def _family(policy, partial_quota):
     class Offences(Base):
         records = fields.List(fields.Nested(Offence), required=True)
 
-    data = {
-        "labour_exchange": LabourExchange,
-        "ulcrs": Ulcrs,
-        "migration_police": MigrationPolice,
-        "quota": Quota,
-        "offences": Offences,
-    }
-    records = {
-        "labour_exchange": Vacancy,
-        "ulcrs": Contract,
-        "migration_police": Person,
-        "quota": Quota,
-        "offences": Offence,
-    }
+    data = {"labour_exchange": LabourExchange, "ulcrs": Ulcrs, "migration_police": MigrationPolice,
+            "quota": Quota, "offences": Offences}
+    records = {"labour_exchange": Vacancy, "ulcrs": Contract, "migration_police": Person,
+               "quota": Quota, "offences": Offence}
     return data, records
 
 

@@ -99,8 +99,8 @@ def replayed(client):
 
 @pytest.mark.parametrize("path, method, status, send", CASES, ids=[f"{m} {p} {s}" for p, m, s, _ in CASES])
 def test_real_responses_fit_their_published_schema(app, spec, path, method, status, send):
-    for response in send(app.test_client()):
-        conforms(spec, path, method, response, status)
+    for answer in send(app.test_client()):
+        conforms(spec, path, method, answer, status)
 
 
 def test_a_replay_is_described_with_what_it_replays(app, spec):
