@@ -1,22 +1,31 @@
-"""Fast checks of plain, valid input, shared by the request and registry fast paths.
+"""The marshmallow fields of the contract's values (CONTRACT s.2), shared by ruling
+requests (server/contract/request.py), registry records (adapters/records.py) and
+file inputs (server/batch/inputs.py), so a value means the same wherever it arrives.
 
-Each check returns its value when it is certain the value is valid, and raises
-Unsure otherwise; the caller then lets marshmallow decide and word the error.
+Each field words its own errors. `pattern` (where set) is the JSON-Schema pattern a
+valid value matches, which the OpenAPI description publishes; `check` (where set) is
+the whole test of a valid string, which the generated fast path
+(server/contract/fastpath.py) runs on each value it decodes for that field.
 """
 import re
 from datetime import date
 from operator import mul
 
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+from marshmallow import ValidationError, fields, validate
+
+# Beyond any real employer; keeps every count an exact small integer for the engine.
+MAX_COUNT = 10**9
+
 FIRST_WEIGHTS = tuple(range(1, 12))
 SECOND_WEIGHTS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
 # Both weight sets sum to 66: subtracting 66 * ord("0") turns code points into digits.
 _ZERO_BIAS = 66 * ord("0")
+_TWELVE_DIGITS = re.compile(r"[0-9]{12}")  # ASCII only: "\d" would take Arabic-Indic digits too
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def ascii_check_digit_ok(value):
+def check_digit_ok(value):
     """The Kazakh BIN/IIN check digit of CONTRACT s.2, for 12 ASCII digits."""
-    # Weigh the code points, then remove the bias.
     codes = value.encode("ascii")
     check = (sum(map(mul, codes, FIRST_WEIGHTS)) - _ZERO_BIAS) % 11
     if check == 10:
@@ -24,68 +33,78 @@ def ascii_check_digit_ok(value):
     return check != 10 and check == codes[11] - 48
 
 
-class Unsure(Exception):
-    """Only marshmallow can tell (most often: the input is invalid)."""
+def valid_kz_id(value):
+    """True when `value` is a BIN or IIN: 12 ASCII digits whose last is the check digit."""
+    return isinstance(value, str) and _TWELVE_DIGITS.fullmatch(value) is not None and check_digit_ok(value)
 
 
-# Plain strings already found valid: the same BINs, IINs and dates recur in every request.
-# Bounded; only ever holds values that passed the full check.
-KNOWN_IDS = set()
-KNOWN_DATES = set()
-_KNOWN_LIMIT = 50_000
+class Text(fields.String):
+    """A string that can be stored and echoed: no NUL, no lone surrogates."""
+
+    pattern = "^[^\\x00]*$"  # and no lone surrogate, which no JSON Schema string can hold
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError("Not valid Unicode text.") from None
+        if "\x00" in text:
+            raise ValidationError("Must not contain NUL characters.")
+        return text
 
 
-def remember(known, v):
-    if len(known) >= _KNOWN_LIMIT:
-        known.clear()
-    known.add(v)
+class IsoDate(fields.String):
+    """A calendar date written YYYY-MM-DD, kept as that string."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            if not _ISO_DATE.fullmatch(text):
+                raise ValueError
+            date.fromisoformat(text)
+        except ValueError:
+            raise ValidationError(f"Not a valid date: {text!r}; expected YYYY-MM-DD.") from None
+        return text
 
 
-def fast_id(v):                       # a 12-digit BIN or IIN, not null
-    if type(v) is str:
-        if v in KNOWN_IDS:
-            return v
-        if len(v) == 12 and v.isascii() and v.isdigit() and ascii_check_digit_ok(v):
-            remember(KNOWN_IDS, v)
-            return v
-    raise Unsure
+class KzId(fields.String):
+    """A BIN or IIN: 12 ASCII digits with the Kazakh check digit."""
+
+    pattern = "^[0-9]{12}$"
+    check = staticmethod(valid_kz_id)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not _TWELVE_DIGITS.fullmatch(text):
+            raise ValidationError("Must be exactly 12 digits.")
+        if not check_digit_ok(text):
+            raise ValidationError("Check digit does not match (CONTRACT s.2).")
+        return text
 
 
-def fast_date(v):                     # a YYYY-MM-DD date, not null
-    if type(v) is str:
-        if v in KNOWN_DATES:
-            return v
-        if v.isascii() and ISO_DATE.fullmatch(v):
-            try:
-                date.fromisoformat(v)
-            except ValueError:
-                raise Unsure from None
-            remember(KNOWN_DATES, v)
-            return v
-    raise Unsure
+class Count(fields.Integer):
+    """A whole number in JSON, within bounds (None: unbounded): no strings, floats or booleans."""
+
+    def __init__(self, minimum=0, maximum=MAX_COUNT, **kwargs):
+        bounds = [] if minimum is None and maximum is None else [validate.Range(minimum, maximum)]
+        super().__init__(strict=True, validate=bounds, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise ValidationError("Not a valid integer.")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
-def fast_int(v, minimum=None, maximum=None):
-    if type(v) is int and (minimum is None or v >= minimum) and (maximum is None or v <= maximum):
-        return v
-    raise Unsure
+class Flag(fields.Boolean):
+    """A JSON true or false, nothing that merely looks like one."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise ValidationError("Not a valid boolean; expected true or false.")
+        return value
 
 
-def fast_object(v, keys):
-    """A plain dict with no key outside `keys`."""
-    if type(v) is not dict or not v.keys() <= keys:
-        raise Unsure
-    return v
-
-
-def fast_list(v):
-    if type(v) is not list:
-        raise Unsure
-    return v
-
-
-def required(obj, key):
-    try:
-        return obj[key]
-    except KeyError:
-        raise Unsure from None
+def nonempty_text(**kwargs):
+    """Non-empty text: a passport, a region, a record's number or status."""
+    return Text(validate=validate.Length(min=1), **kwargs)

@@ -3,76 +3,16 @@
 Two families of the same shapes: registry answers ignore fields they do not know
 (a registry may add some without breaking rulings), while a request's inline
 `registry` object rejects them, so a client's typo never passes silently. Dates
-stay ISO strings; a missing optional field becomes None.
+stay ISO strings; a missing optional field becomes None. The fields are those of
+ruling requests (adapters/fields.py).
 """
-
-import re
-from datetime import date
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from adapters.base import RegistryUnavailable
-from adapters.fields import ISO_DATE, SECOND_WEIGHTS, ascii_check_digit_ok
+from adapters.fields import Count, IsoDate, KzId, nonempty_text
 
 QUOTA_CATEGORIES = ("1", "2", "3", "4", "seasonal")
-_TWELVE_DIGITS = re.compile(r"\d{12}")
-
-
-def valid_identifier(value):
-    """True when `value` is a BIN or IIN: 12 digits whose last is the Kazakh check digit."""
-    if not isinstance(value, str) or not _TWELVE_DIGITS.fullmatch(value):
-        return False
-    if value.isascii():
-        return ascii_check_digit_ok(value)
-    digits = [int(c) for c in value]
-    check = sum(d * w for d, w in zip(digits, range(1, 12))) % 11
-    if check == 10:
-        check = sum(d * w for d, w in zip(digits, SECOND_WEIGHTS)) % 11
-    return check != 10 and check == digits[11]
-
-
-class IsoDate(fields.Field):
-    """A `YYYY-MM-DD` date, checked and kept as the string."""
-
-    default_error_messages = {"invalid": "Not a valid date."}
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
-            raise self.make_error("invalid")
-        try:
-            date.fromisoformat(value)
-        except ValueError as err:
-            raise self.make_error("invalid") from err
-        return value
-
-
-class Identifier(fields.Field):
-    """A BIN or IIN (CONTRACT section 2)."""
-
-    default_error_messages = {
-        "invalid": "Not a valid BIN/IIN: 12 digits ending in the check digit expected."
-    }
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not valid_identifier(value):
-            raise self.make_error("invalid")
-        return value
-
-
-class StrictInteger(fields.Integer):
-    """An integer that is neither a string, a float nor a boolean."""
-
-    def __init__(self, **kwargs):
-        super().__init__(strict=True, **kwargs)
-
-    def _validated(self, value):
-        if isinstance(value, bool):
-            raise self.make_error("invalid")
-        return super()._validated(value)
-
-
-def _text(**kwargs):
-    return fields.String(validate=validate.Length(min=1), **kwargs)
 
 
 def _family(policy, partial_quota):
@@ -83,27 +23,27 @@ def _family(policy, partial_quota):
             unknown = policy
 
     class Vacancy(Base):
-        code = _text(required=True)
-        employer_bin = Identifier(required=True)
+        code = nonempty_text(required=True)
+        employer_bin = KzId(required=True)
         published_on = IsoDate(required=True)
-        status = _text(required=True)
+        status = nonempty_text(required=True)
 
     class Contract(Base):
-        employer_bin = Identifier(required=True)
-        employee_iin = Identifier(allow_none=True, load_default=None)
-        passport = _text(required=True)
-        number = _text(required=True)
-        kind = _text(required=True)
+        employer_bin = KzId(required=True)
+        employee_iin = KzId(allow_none=True, load_default=None)
+        passport = nonempty_text(required=True)
+        number = nonempty_text(required=True)
+        kind = nonempty_text(required=True)
         registered_on = IsoDate(required=True)
 
     class Person(Base):
-        passport = _text(required=True)
-        iin = Identifier(allow_none=True, load_default=None)
-        status = _text(required=True)
+        passport = nonempty_text(required=True)
+        iin = KzId(allow_none=True, load_default=None)
+        status = nonempty_text(required=True)
 
     class Offence(Base):
-        employer_bin = Identifier(required=True)
-        article = _text(required=True)
+        employer_bin = KzId(required=True)
+        article = nonempty_text(required=True)
         decided_on = IsoDate(required=True)
 
     class LabourExchange(Base):
@@ -117,30 +57,18 @@ def _family(policy, partial_quota):
 
     # A request may state only what the ruling needs of a quota: how many remain.
     class Quota(Base):
-        region = _text(required=not partial_quota)
-        year = StrictInteger(required=not partial_quota)
-        category = fields.String(
-            required=not partial_quota, validate=validate.OneOf(QUOTA_CATEGORIES)
-        )
-        remaining = StrictInteger(required=True, validate=validate.Range(min=0))
+        region = nonempty_text(required=not partial_quota)
+        year = Count(minimum=None, maximum=None, required=not partial_quota)
+        category = fields.String(required=not partial_quota, validate=validate.OneOf(QUOTA_CATEGORIES))
+        remaining = Count(maximum=None, required=True)
 
     class Offences(Base):
         records = fields.List(fields.Nested(Offence), required=True)
 
-    data = {
-        "labour_exchange": LabourExchange,
-        "ulcrs": Ulcrs,
-        "migration_police": MigrationPolice,
-        "quota": Quota,
-        "offences": Offences,
-    }
-    records = {
-        "labour_exchange": Vacancy,
-        "ulcrs": Contract,
-        "migration_police": Person,
-        "quota": Quota,
-        "offences": Offence,
-    }
+    data = {"labour_exchange": LabourExchange, "ulcrs": Ulcrs, "migration_police": MigrationPolice,
+            "quota": Quota, "offences": Offences}
+    records = {"labour_exchange": Vacancy, "ulcrs": Contract, "migration_police": Person,
+               "quota": Quota, "offences": Offence}
     return data, records
 
 
@@ -152,14 +80,19 @@ RECORDS = {name: cls() for name, cls in _records.items()}
 INLINE, _ = _family(RAISE, partial_quota=True)
 
 
-class _Strict(Schema):
+class InlineRegistry(Schema):
+    """A request's inline `registry` object (CONTRACT s.5): any of the five registries."""
+
     class Meta:
         unknown = RAISE
 
+    labour_exchange = fields.Nested(INLINE["labour_exchange"])
+    ulcrs = fields.Nested(INLINE["ulcrs"])
+    migration_police = fields.Nested(INLINE["migration_police"])
+    quota = fields.Nested(INLINE["quota"])
+    offences = fields.Nested(INLINE["offences"])
 
-InlineRegistry = _Strict.from_dict(
-    {name: fields.Nested(cls) for name, cls in INLINE.items()}, name="InlineRegistry"
-)
+
 # Building a schema (and its nested ones) costs more than a load; loads keep no state.
 _INLINE_SCHEMA = InlineRegistry()
 
@@ -168,13 +101,8 @@ def validate_inline(registry_obj):
     """Check a request's inline `registry` object; return it normalised.
 
     Raises ValidationError whose messages are keyed by path with string keys, e.g.
-    {"ulcrs": {"contracts": {"0": {"registered_on": ["Not a valid date."]}}}}.
+    {"ulcrs": {"contracts": {"0": {"registered_on": ["Not a valid date: ..."]}}}}.
     """
-    from adapters.fastinline import fast_inline   # it reads the schemas above: imported here, not at the top
-
-    checked = fast_inline(registry_obj)
-    if checked is not None:
-        return checked
     try:
         return _INLINE_SCHEMA.load(registry_obj)
     except ValidationError as err:

@@ -1,4 +1,5 @@
-"""Microseconds per `schemas.load(RulingRequestSchema, doc)`: the cost of validating a ruling request.
+"""Microseconds to validate a ruling request: marshmallow alone, `schemas.load` (parsed JSON,
+generated fast path first) and `schemas.load_json` (body bytes, as the API loads them).
 
 Run: python bench/validation_bench.py [--n 200] [--rounds 15]
 Cases: fixtures/applications/approve.json with 0, 3 and 20 foreign workers (each with an
@@ -59,15 +60,32 @@ def request_with(n_workers, registry):
     return doc
 
 
-def per_call_us(doc, n, rounds):
+_SCHEMA = schemas.RulingRequestSchema()
+
+
+def marshmallow_only(doc):
+    return schemas.load(_SCHEMA, doc)   # an instance: no fast path
+
+
+def from_object(doc):
+    return schemas.load(schemas.RulingRequestSchema, doc)
+
+
+def from_bytes(raw):
+    return schemas.load_json(schemas.RulingRequestSchema, raw, lambda: json.loads(raw))
+
+
+def per_call_us(how, doc, n, rounds):
     """Best of `rounds` rounds of the mean µs per load over `n` loads (each of its own copy)."""
-    docs = [copy.deepcopy(doc) for _ in range(n)]
-    schemas.load(schemas.RulingRequestSchema, doc)  # warm caches
+    docs = [json.dumps(doc).encode() if how is from_bytes else copy.deepcopy(doc) for _ in range(n)]
+    expected = marshmallow_only(copy.deepcopy(doc))
+    if how(docs[0]) != expected:  # also warms caches
+        raise SystemExit(f"{how.__name__} loads differently from marshmallow")
     best = float("inf")
     for _ in range(rounds):
         t0 = time.perf_counter()
         for d in docs:
-            schemas.load(schemas.RulingRequestSchema, d)
+            how(d)
         best = min(best, (time.perf_counter() - t0) / n * 1e6)
     return best
 
@@ -77,12 +95,13 @@ def main():
     parser.add_argument("--n", type=int, default=200, help="loads per round")
     parser.add_argument("--rounds", type=int, default=15, help="rounds per case (the best is kept)")
     args = parser.parse_args()
-    print(f"{'case':<28}{'µs/call':>10}")
+    hows = (marshmallow_only, from_object, from_bytes)
+    print(f"{'case':<28}" + "".join(f"{how.__name__ + ' µs':>20}" for how in hows))
     for registry in (False, True):
         for workers in (0, 3, 20):
             label = f"{workers:>2} workers" + (", inline registry" if registry else "")
-            us = per_call_us(request_with(workers, registry), args.n, args.rounds)
-            print(f"{label:<28}{us:>10.1f}")
+            doc = request_with(workers, registry)
+            print(f"{label:<28}" + "".join(f"{per_call_us(how, doc, args.n, args.rounds):>20.1f}" for how in hows))
 
 
 if __name__ == "__main__":

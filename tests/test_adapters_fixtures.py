@@ -139,7 +139,7 @@ def test_files_are_looked_at_again_within_a_second(own_dir):
                 "employer_bin": EMPLOYER, "passport": "N1", "number": "1",
                 "kind": "labour", "registered_on": "04.03.2025",
             }]}),
-            "'registered_on': ['Not a valid date.']",
+            "'registered_on': [\"Not a valid date: '04.03.2025'; expected YYYY-MM-DD.\"]",
         ),
     ],
 )

@@ -3,10 +3,13 @@
 import pytest
 from marshmallow import ValidationError
 
-from adapters.records import valid_identifier, validate_inline
+from adapters.base import RegistryUnavailable
+from adapters.fields import valid_kz_id
+from adapters.records import ANSWERS, RECORDS, fit, validate_inline
 
 BIN = "150540000106"
 IIN = "900101300007"
+ARABIC_INDIC_IIN = "".join(chr(0x0660 + int(c)) for c in "850808310738")  # ٨٥٠٨٠٨٣١٠٧٣٨
 
 CONTRACT = {
     "employer_bin": BIN,
@@ -44,10 +47,30 @@ def errors_of(registry_obj):
         ("8508083107380", False),  # 13 digits
         ("85080831073a", False),
         (850808310738, False),  # a number, not a string
+        ("８５０８０８３１０７３８", False),  # full-width digits
+        (ARABIC_INDIC_IIN, False),  # the contract's 12 digits are ASCII digits
+        (None, False),
+        # First pass: 1 * weight 10 = 10, so the second weights decide: 1 * 1 = 1.
+        ("000000000101", True),
+        ("000000000100", False),
+        # Both passes give 10 (2*8 + 8*9 + 1*10 = 98; 2*10 + 8*11 + 1*1 = 109): never valid.
+        *[(f"00000000281{d}", False) for d in range(10)],
     ],
 )
 def test_identifier_check_digit(value, valid):
-    assert valid_identifier(value) is valid
+    assert valid_kz_id(value) is valid
+
+
+def test_an_iin_in_other_digits_is_rejected_in_registry_data_as_in_a_request():
+    person = {"passport": "N1234567", "iin": ARABIC_INDIC_IIN, "status": "lawful"}
+    assert errors_of({"migration_police": {"persons": [person]}}) == {
+        "migration_police": {"persons": {"0": {"iin": ["Must be exactly 12 digits."]}}}
+    }
+    with pytest.raises(RegistryUnavailable, match="Must be exactly 12 digits"):
+        fit("migration_police", RECORDS["migration_police"], person)
+    contract = dict(CONTRACT, employee_iin=ARABIC_INDIC_IIN)
+    with pytest.raises(RegistryUnavailable, match="employee_iin"):
+        fit("ulcrs", ANSWERS["ulcrs"], {"contracts": [contract]})
 
 
 def test_every_registry_in_the_contract_shape_is_accepted_as_given():
@@ -75,15 +98,22 @@ def test_a_quota_may_state_only_what_remains():
 def test_errors_are_keyed_by_path_with_string_indexes():
     bad = dict(CONTRACT, registered_on="2025-02-30")
     assert errors_of({"ulcrs": {"contracts": [CONTRACT, bad]}}) == {
-        "ulcrs": {"contracts": {"1": {"registered_on": ["Not a valid date."]}}}
+        "ulcrs": {"contracts": {"1": {"registered_on": ["Not a valid date: '2025-02-30'; expected YYYY-MM-DD."]}}}
     }
 
 
-@pytest.mark.parametrize("day", ["2025-02-30", "20250201", "2025-2-1", "01.02.2025", 20250201])
+@pytest.mark.parametrize("day", ["2025-02-30", "20250201", "2025-2-1", "01.02.2025", "٢٠٢٥-02-01"])
 def test_dates_must_be_iso(day):
     record = {"employer_bin": BIN, "article": "519", "decided_on": day}
     assert errors_of({"offences": {"records": [record]}}) == {
-        "offences": {"records": {"0": {"decided_on": ["Not a valid date."]}}}
+        "offences": {"records": {"0": {"decided_on": [f"Not a valid date: {day!r}; expected YYYY-MM-DD."]}}}
+    }
+
+
+def test_a_date_that_is_not_a_string_is_not_a_valid_string():
+    record = {"employer_bin": BIN, "article": "519", "decided_on": 20250201}
+    assert errors_of({"offences": {"records": [record]}}) == {
+        "offences": {"records": {"0": {"decided_on": ["Not a valid string."]}}}
     }
 
 
@@ -125,6 +155,7 @@ def test_quota_values_are_checked(quota, field):
         {"labour_exchange": {}},
         {"ulcrs": {"contracts": None}},
         {"migration_police": {"persons": [{"passport": "", "status": "lawful"}]}},
+        {"migration_police": {"persons": [{"passport": "N1\x00", "status": "lawful"}]}},
         {"offences": []},
         {"ulcrs": None},
     ],

@@ -1,4 +1,9 @@
-"""The ruling request schema: strict, normalised, errors named by dotted path."""
+"""The ruling request schema: strict, normalised, errors named by dotted path.
+
+Every request is loaded three ways, which must agree: by marshmallow alone (a schema
+instance), through the generated fast path from parsed JSON (`load` with the class)
+and from the body's bytes (`load_json`, as the API does).
+"""
 
 import copy
 import json
@@ -6,14 +11,19 @@ import json
 import pytest
 from marshmallow import ValidationError
 
+from tests.conftest import APPLICATIONS
+
+from adapters.fields import valid_kz_id
 from server import errors
+from server.batch.inputs import row_to_request
+from server.contract import fastpath
 from server.contract.request import (
     ComparisonRequestSchema,
     ReplayRequestSchema,
     RulingRequestSchema,
     field_errors,
     load,
-    valid_kz_id,
+    load_json,
 )
 
 
@@ -47,10 +57,30 @@ def sample_request():
     }
 
 
+def loaded_three_ways(request, schema=RulingRequestSchema):
+    """The request loaded by marshmallow alone, from parsed JSON and from bytes: one answer.
+
+    Returns ("ok", value) or ("invalid", fields).
+    """
+    raw = json.dumps(request).encode()
+    answers = []
+    for how in (lambda: load(schema(), copy.deepcopy(request)), lambda: load(schema, copy.deepcopy(request)),
+                lambda: load_json(schema, raw, lambda: json.loads(raw))):
+        try:
+            value = how()
+        except errors.InvalidRequest as exc:
+            answers.append(("invalid", exc.fields))
+        else:
+            answers.append(("ok", value))
+    assert answers[1] == answers[0] and answers[2] == answers[0]
+    assert [json.dumps(a[1]) for a in answers[1:]] == [json.dumps(answers[0][1])] * 2  # key order too
+    return answers[0]
+
+
 def errors_of(request, schema=RulingRequestSchema):
-    with pytest.raises(errors.InvalidRequest) as caught:
-        load(schema, request)
-    return caught.value.fields
+    answer, fields = loaded_three_ways(request, schema)
+    assert answer == "invalid"
+    return fields
 
 
 @pytest.mark.parametrize("value, ok", [
@@ -108,9 +138,11 @@ def change(path, value):
     *parents, last = path.split(".")
     node = request
     for key in parents:
-        node = node[int(key)] if isinstance(node, list) else node[key]
+        node = node[int(key)] if isinstance(node, list) else node.setdefault(key, {})
+    if isinstance(node, list):
+        last = int(last)
     if value is ...:
-        del node[last]
+        node.pop(last, None) if isinstance(node, dict) else node.pop(last)
     else:
         node[last] = value
     return request
@@ -219,3 +251,131 @@ def test_the_schema_itself_raises_marshmallow_errors():
 
 def test_load_takes_a_schema_class_or_instance():
     assert load(RulingRequestSchema, sample_request()) == load(RulingRequestSchema(), sample_request())
+
+
+ARABIC_INDIC_IIN = "".join(chr(0x0660 + int(c)) for c in "850808310738")  # a valid IIN, other digits
+MUST_BE_DATE = "Not a valid date: {!r}; expected YYYY-MM-DD."
+STRING = ["Not a valid string."]
+INTEGER = ["Not a valid integer."]
+MISSING = ["Missing data for required field."]
+NULL = ["Field may not be null."]
+UNKNOWN = ["Unknown field."]
+COUNT = "Must be greater than or equal to {} and less than or equal to 1000000000."
+
+
+@pytest.mark.parametrize("path, value, expected", [
+    ("version", 1, STRING),
+    ("as_of", "2025-13-01", [MUST_BE_DATE.format("2025-13-01")]),
+    ("regulation", [], STRING),
+    ("application", None, NULL),
+    ("application", ..., MISSING),
+    ("application", [], ["Invalid input type."]),
+    ("application.reference", "a\x00b", ["Must not contain NUL characters."]),
+    ("application.reference", "\ud800", ["Not valid Unicode text."]),
+    ("application.submitted_on", ..., MISSING),
+    ("application.submitted_on", None, NULL),
+    ("application.submitted_on", "2025-02-30", [MUST_BE_DATE.format("2025-02-30")]),
+    ("application.submitted_on", "٢٠٢٥-09-20", [MUST_BE_DATE.format("٢٠٢٥-09-20")]),
+    ("application.submitted_on", 20250920, STRING),
+    ("application.kind", "renewal", ["Must be one of: issue, extension."]),
+    ("application.route", "express", ["Must be one of: general, seasonal, intracompany_transfer."]),
+    ("application.category", 5, ["Must be greater than or equal to 1 and less than or equal to 4."]),
+    ("application.category", "3", INTEGER),
+    ("application.category", 3.0, INTEGER),
+    ("application.category", ..., ["Required for route general (1..4)."]),
+    ("application.category", None, ["Required for route general (1..4)."]),
+    ("application.region", "", ["Shorter than minimum length 1."]),
+    ("application.workers_requested", 0, [COUNT.format(1)]),
+    ("application.workers_requested", True, INTEGER),
+    ("application.workers_requested", 10**9 + 1, [COUNT.format(1)]),
+    ("application.vacancy_code", 4012345, STRING),
+    ("application.employer", ..., MISSING),
+    ("application.employer.bin", "150540000107", ["Check digit does not match (CONTRACT s.2)."]),
+    ("application.employer.bin", "15054000010", ["Must be exactly 12 digits."]),
+    ("application.employer.bin", ARABIC_INDIC_IIN, ["Must be exactly 12 digits."]),
+    ("application.employer.bin", None, NULL),
+    ("application.employer.name", 1, STRING),
+    ("application.employer.headcount", -1, [COUNT.format(0)]),
+    ("application.employer.headcount", ..., MISSING),
+    ("application.employer.small_business", "no", ["Not a valid boolean; expected true or false."]),
+    ("application.employer.small_business", None, NULL),
+    ("application.employer.staff", ..., ["Required for route general."]),
+    ("application.employer.staff", None, ["Required for route general."]),
+    ("application.employer.staff.managers", ..., MISSING),
+    ("application.employer.staff.specialists.foreigners", -1, [COUNT.format(0)]),
+    ("application.employer.staff.specialists.citizens", None, NULL),
+    ("application.foreign_workers", None, NULL),
+    ("application.foreign_workers", {}, ["Not a valid list."]),
+    ("application.foreign_workers.0", "N1", ["Invalid input type."]),
+    ("application.foreign_workers.0.passport", "", ["Shorter than minimum length 1."]),
+    ("application.foreign_workers.0.passport", ..., MISSING),
+    ("application.foreign_workers.0.iin", "900101300008", ["Check digit does not match (CONTRACT s.2)."]),
+    ("application.foreign_workers.0.iin", ARABIC_INDIC_IIN, ["Must be exactly 12 digits."]),
+    ("application.foreign_workers.0.citizenship", 1, STRING),
+    ("application.foreign_workers.0.contract", [], ["Invalid input type."]),
+    ("application.foreign_workers.0.contract.kind", "civil", ["Must be one of: labour, intracompany_transfer."]),
+    ("application.foreign_workers.0.contract.signed_on", "1 March 2025", [MUST_BE_DATE.format("1 March 2025")]),
+    ("application.foreign_workers.0.contract.number", 15, STRING),
+    ("registry", None, NULL),
+    ("registry", [], ["Invalid input type."]),
+    ("registry.quotas", {}, UNKNOWN),
+    ("registry.quota", {"remaining": -1}, None),   # the registries' own fields: tests/test_adapters_schemas.py
+])
+def test_every_field_names_its_path_and_words_its_error(path, value, expected):
+    fields = errors_of(change(path, value))
+    if expected is None:
+        assert list(fields) == [f"{path}.remaining"]
+    else:
+        assert fields == {path: expected}
+
+
+@pytest.mark.parametrize("where", ["", "application", "application.employer", "application.employer.staff",
+                                   "application.employer.staff.managers", "application.foreign_workers.0",
+                                   "application.foreign_workers.0.contract"])
+def test_an_unknown_field_is_rejected_at_every_level(where):
+    path = f"{where}.extra" if where else "extra"
+    assert errors_of(change(path, 1)) == {path: UNKNOWN}
+
+
+@pytest.mark.parametrize("path", ["version", "as_of", "regulation", "application.reference",
+                                  "application.vacancy_code", "application.employer.name",
+                                  "application.foreign_workers.0.iin", "application.foreign_workers.0.citizenship",
+                                  "application.foreign_workers.0.contract",
+                                  "application.foreign_workers.0.contract.number",
+                                  "application.foreign_workers.0.contract.signed_on"])
+def test_optional_fields_accept_null_and_absence_alike(path):
+    nulled = loaded_three_ways(change(path, None))
+    absent = loaded_three_ways(change(path, ...))
+    assert nulled == absent and nulled[0] == "ok"
+
+
+def test_comparison_versions_are_named_by_position():
+    request = dict(sample_request(), versions=["2025-09-01", 7])
+    assert errors_of(request, ComparisonRequestSchema) == {"versions.1": STRING}
+    assert errors_of(dict(request, versions=None), RulingRequestSchema) == {"versions": UNKNOWN}
+
+
+def every_sample_request():
+    for file in sorted(APPLICATIONS.glob("*.json")):
+        doc = json.loads(file.read_text(encoding="utf-8"))
+        if isinstance(doc, dict) and "application" in doc:
+            yield pytest.param(doc, id=file.stem)
+
+
+@pytest.mark.parametrize("doc", list(every_sample_request()))
+def test_valid_requests_take_the_fast_path_and_load_as_marshmallow_does(doc):
+    reordered = {k: doc[k] for k in reversed(list(doc))}      # key order in, declared order out
+    assert loaded_three_ways(reordered)[0] == "ok"
+    fast = fastpath.loader(RulingRequestSchema)
+    assert fast.from_bytes(json.dumps(reordered).encode()) == RulingRequestSchema().load(copy.deepcopy(doc))
+
+
+def test_csv_cells_are_typed_as_the_request_schema_types_them():
+    header = ["application.workers_requested", "application.employer.small_business",
+              "application.employer.staff.managers.citizens", "registry.quota.year", "application.region"]
+    assert row_to_request(header, ["2", "yes", "9", "2025", "7"]) == {
+        "application": {"workers_requested": 2, "employer": {"small_business": True,
+                                                             "staff": {"managers": {"citizens": 9}}},
+                        "region": "7"},
+        "registry": {"quota": {"year": 2025}},
+    }

@@ -1,4 +1,9 @@
-"""The OpenAPI 3 description, generated from the marshmallow schemas."""
+"""The OpenAPI 3 description, generated from the marshmallow schemas and the views.
+
+Each operation's success status and body schema come from the view's `@responds`
+(respond.py), which is also what sends the body; request bodies are the request
+schemas views load; version names are the rule sets loaded.
+"""
 
 import json
 from pathlib import Path
@@ -6,8 +11,9 @@ from pathlib import Path
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from server.contract import response as responses
+from adapters import fields as kinds
 from server.contract import request as schemas
+from server.contract import response as responses
 
 APPLICATIONS = Path(__file__).resolve().parents[2] / "fixtures" / "applications"
 
@@ -20,17 +26,15 @@ _ERRORS = {
     415: "The body is not application/json.",
     422: "The request does not fit the contract, or no version is in force (`no_version_in_force`).",
 }
-
-_RULING_ID = {"name": "ruling_id", "in": "path", "required": True, "schema": {"type": "string"}}
-_REGULATION = {"name": "regulation", "in": "path", "required": True, "schema": {"type": "string"},
-               "example": "kz-foreign-labour"}
+_BODY_ERRORS = (400, 401, 413, 415, 422)
 _LANG = {"name": "Accept-Language", "in": "header", "required": False, "schema": {"type": "string"},
          "description": "ru, kk or en (the default); q-values respected."}
+_REQUEST_SCHEMAS = ("RulingRequest", "ReplayRequest", "ComparisonRequest")
 
 
-def build():
-    """The spec as a dict; sample applications are read afresh on every call."""
-    plugin = MarshmallowPlugin()
+def build(app, book):
+    """The spec as a dict for `app`'s views and `book`'s rule sets; sample applications are read afresh."""
+    plugin = MarshmallowPlugin(schema_name_resolver=_schema_name)
     spec = APISpec(
         title="Ereje",
         version="1",
@@ -40,16 +44,33 @@ def build():
         components={"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         security=[{"bearer": []}],
     )
-    plugin.map_to_openapi_type(schemas.IsoDate, "string", "date")
-    plugin.map_to_openapi_type(schemas.KzId, "string", None)
-    for name in ("Error", "Ruling", "Replay", "RulingRequest", "ReplayRequest", "ComparisonRequest",
-                 "Comparison", "Regulations", "VersionDescription", "Diff", "Health", "RulingList"):
-        spec.components.schema(name, schema=getattr(schemas, f"{name}Schema", None) or getattr(responses, f"{name}Schema"))
+    plugin.map_to_openapi_type(kinds.IsoDate, "string", "date")
+    plugin.converter.add_attribute_function(_pattern)
+    for name in _REQUEST_SCHEMAS:
+        spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
+    spec.components.schema("Error", schema=responses.ErrorSchema)
     for code, text in _ERRORS.items():
         spec.components.response(str(code), {"description": text, "content": _json("Error")})
-    for path, operations in _paths(_examples()).items():
-        spec.path(path=path, operations=operations)
+    operations = _operations(book, _examples())
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if hasattr(view, "response"):
+            path = rule.rule.replace("<", "{").replace(">", "}")
+            spec.path(path=path, operations=_path_item(rule, view, operations[rule.endpoint]))
     return spec.to_dict()
+
+
+def _schema_name(schema):
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__.removesuffix("Schema")
+    # The registries' record schemas share names with the request's (Contract).
+    return f"Registry{name}" if cls.__module__ == "adapters.records" and name != "InlineRegistry" else name
+
+
+def _pattern(self, field, **kwargs):
+    """The JSON-Schema pattern a field declares (adapters/fields.py)."""
+    pattern = getattr(field, "pattern", None)
+    return {"pattern": pattern} if pattern else {}
 
 
 def _examples():
@@ -65,53 +86,53 @@ def _examples():
 
 
 def _json(schema, examples=None):
-    content = {"schema": {"$ref": f"#/components/schemas/{schema}"}}
+    content = {"schema": schema if isinstance(schema, type) else {"$ref": f"#/components/schemas/{schema}"}}
     if examples:
         content["examples"] = examples
     return {"application/json": content}
 
 
-def _op(summary, ok, schema, errors, body=None, examples=None, params=(), public=False):
+def _path_item(rule, view, extra):
+    status, schema = view.response
     op = {
-        "summary": summary,
-        "parameters": [*params, _LANG],
-        "responses": {str(ok): {"description": "OK", "content": _json(schema)}}
-        | {str(c): {"$ref": f"#/components/responses/{c}"} for c in errors},
+        "summary": (view.__doc__ or "").strip().splitlines()[0],
+        "parameters": [*[_path_parameter(name, extra) for name in rule.arguments], *extra.get("query", ()), _LANG],
+        "responses": {str(status): {"description": "OK", "content": _json(schema)}}
+        | {str(s): {"description": text, "content": _json(schema)} for s, text in extra.get("also", {}).items()}
+        | {str(c): {"$ref": f"#/components/responses/{c}"} for c in extra["errors"]},
     }
-    if body:
-        op["requestBody"] = {"required": body != "ReplayRequest", "content": _json(body, examples)}
-    if public:
+    if "body" in extra:
+        name, required, examples = extra["body"]
+        op["requestBody"] = {"required": required, "content": _json(name, examples)}
+    if extra.get("public"):
         op["security"] = []
-    return op
+    methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
+    return {method.lower(): op for method in methods}
 
 
-def _paths(examples):
-    body_errors = (400, 401, 413, 415, 422)
+def _path_parameter(name, extra):
+    schema = extra.get("path", {}).get(name, {"type": "string"})
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+def _operations(book, examples):
+    """What each view's decorator does not say: parameters, request body, error answers."""
+    regulations = {"type": "string", "enum": sorted(book.regulations), "example": book.default_regulation}
+    versions = sorted({v.version for r in book.regulations.values() for v in r.versions})
+    version = {"type": "string", "enum": versions}
+
+    def query(name, schema):
+        return {"name": name, "in": "query", "required": True, "schema": schema}
+
     return {
-        "/v1/rulings": {
-            "post": _op("Judge one application; the ruling is stored", 201, "Ruling",
-                        body_errors, "RulingRequest", examples),
-            "get": _op("Stored rulings (replays included) for one application reference", 200, "RulingList",
-                       (401, 422), params=[{"name": "reference", "in": "query", "required": True,
-                                            "schema": {"type": "string"}}]),
-        },
-        "/v1/rulings/{ruling_id}": {"get": _op("A stored ruling", 200, "Ruling", (401, 404),
-                                               params=[_RULING_ID])},
-        "/v1/rulings/{ruling_id}/replay": {"post": _op(
-            "Judge a stored ruling's facts again (optionally under another version)", 201, "Replay",
-            (*body_errors, 404), "ReplayRequest", params=[_RULING_ID])},
-        "/v1/comparisons": {"post": _op("Judge one application under several versions", 200, "Comparison",
-                                        body_errors, "ComparisonRequest", examples)},
-        "/v1/regulations": {"get": _op("Regulations, their versions and effective periods", 200,
-                                       "Regulations", (401,))},
-        "/v1/regulations/{regulation}/versions/{version}": {"get": _op(
-            "One version's requirements, parameters and citations", 200, "VersionDescription", (401, 404),
-            params=[_REGULATION, {"name": "version", "in": "path", "required": True,
-                                  "schema": {"type": "string"}, "example": "2025-09-01"}])},
-        "/v1/regulations/{regulation}/diff": {"get": _op(
-            "Requirements added, removed and changed between two versions", 200, "Diff", (401, 404, 422),
-            params=[_REGULATION,
-                    {"name": "from", "in": "query", "required": True, "schema": {"type": "string"}},
-                    {"name": "to", "in": "query", "required": True, "schema": {"type": "string"}}])},
-        "/healthz": {"get": _op("200 when the rule sets are loaded", 200, "Health", (), public=True)},
+        "v1.rulings.create": {"errors": _BODY_ERRORS, "body": ("RulingRequest", True, examples)},
+        "v1.rulings.index": {"errors": (401, 422), "query": [{"in": "query", "schema": schemas.ReferenceQuerySchema}]},
+        "v1.rulings.show": {"errors": (401, 404)},
+        "v1.rulings.replay": {"errors": (*_BODY_ERRORS, 404), "body": ("ReplayRequest", False, None)},
+        "v1.comparisons.create": {"errors": _BODY_ERRORS, "body": ("ComparisonRequest", True, examples)},
+        "v1.regulations.index": {"errors": (401,)},
+        "v1.regulations.version": {"errors": (401, 404), "path": {"regulation": regulations, "version": version}},
+        "v1.regulations.diff": {"errors": (401, 404, 422), "path": {"regulation": regulations},
+                                "query": [query("from", version), query("to", version)]},
+        "meta.healthz": {"errors": (), "public": True, "also": {503: "No rule sets are loaded."}},
     }

@@ -7,12 +7,15 @@ from server.rules.describe import describe
 from server.diff import between
 from server.languages import text_in
 from server.api.common import book, language
+from server.api.respond import responds
 from server.contract.request import DiffQuerySchema, load
+from server.contract.response import DiffSchema, RegulationsSchema, VersionDescriptionSchema
 
 bp = Blueprint("regulations", __name__, url_prefix="/regulations")
 
 
 @bp.get("")
+@responds(200, RegulationsSchema)
 def index():
     """Every regulation with its versions and their effective periods."""
     return {
@@ -22,12 +25,14 @@ def index():
 
 
 @bp.get("/<regulation>/versions/<version>")
+@responds(200, VersionDescriptionSchema)
 def version(regulation, version):
     """One version's requirements, parameters and citations."""
     return describe(_version(regulation, version), language())
 
 
 @bp.get("/<regulation>/diff")
+@responds(200, DiffSchema)
 def diff(regulation):
     """Requirements added, removed and changed between versions `from` and `to`."""
     _regulation(regulation)

@@ -5,22 +5,26 @@ from flask import Blueprint, request, url_for
 from server import errors
 from server.judging import rulings, texts
 from server import store
-from server.api.common import book, db, json_body, language, source
+from server.api.common import book, db, language, load_body, source
+from server.api.respond import responds
 from server.contract.request import ReferenceQuerySchema, ReplayRequestSchema, RulingRequestSchema, load
+from server.contract.response import ReplaySchema, RulingListSchema, RulingSchema
 
 bp = Blueprint("rulings", __name__, url_prefix="/rulings")
 
 
 @bp.post("")
+@responds(201, RulingSchema)
 def create():
     """Judge one ruling request; store and return the ruling."""
-    facts = load(RulingRequestSchema, json_body())
+    facts = load_body(RulingRequestSchema)
     lang = language()
     ruling = rulings.judge(book(), facts, source=source(), lang=lang)
     return _stored(store.save_ruling(db(), ruling, facts, lang))
 
 
 @bp.get("")
+@responds(200, RulingListSchema)
 def index():
     """Every stored ruling (replays included) for one application reference, oldest first."""
     query = load(ReferenceQuerySchema, request.args.to_dict())
@@ -28,6 +32,7 @@ def index():
 
 
 @bp.get("/<ruling_id>")
+@responds(200, RulingSchema)
 def show(ruling_id):
     """A stored ruling, its texts in the negotiated language."""
     # A ruling whose version is no longer loaded comes back as it was written.
@@ -35,10 +40,11 @@ def show(ruling_id):
 
 
 @bp.post("/<ruling_id>/replay")
+@responds(201, ReplaySchema)
 def replay(ruling_id):
     """Judge a stored ruling's facts again, with the registry data it recorded."""
     original, facts = _find(ruling_id)
-    choice = load(ReplayRequestSchema, json_body(optional=True))
+    choice = load_body(ReplayRequestSchema, optional=True)
     if choice["version"] or choice["as_of"]:
         facts = {**facts, **choice}  # both replace the stored choice: `version` would outrank `as_of`
     lang = language()
@@ -56,4 +62,4 @@ def _find(ruling_id):
 
 
 def _stored(ruling):
-    return ruling, 201, {"Location": url_for(".show", ruling_id=ruling["id"])}
+    return ruling, {"Location": url_for(".show", ruling_id=ruling["id"])}

@@ -10,16 +10,29 @@ import io
 import json
 from pathlib import Path
 
+from marshmallow import fields
+
+from server.contract.request import RulingRequestSchema
 from server.documents import set_path
 
-# CSV columns whose values are numbers or flags (by dotted path, list indices as "#").
-_INT_PATHS = {
-    "application.category", "application.workers_requested", "application.employer.headcount",
-    "application.employer.staff.managers.citizens", "application.employer.staff.managers.foreigners",
-    "application.employer.staff.specialists.citizens", "application.employer.staff.specialists.foreigners",
-    "registry.quota.remaining", "registry.quota.year",
-}
-_BOOL_PATHS = {"application.employer.small_business"}
+
+def typed_paths(schema_cls, kind, prefix=""):
+    """Dotted paths (list items as "#") of the fields of `kind` in a request schema."""
+    found = set()
+    for name, field in schema_cls._declared_fields.items():
+        path = f"{prefix}{name}"
+        while isinstance(field, fields.List):
+            field, path = field.inner, f"{path}.#"
+        if isinstance(field, fields.Nested):
+            found |= typed_paths(type(field.schema), kind, f"{path}.")
+        elif isinstance(field, kind):
+            found.add(path)
+    return found
+
+
+# CSV columns whose values are numbers or flags, as the request schema types them.
+_INT_PATHS = typed_paths(RulingRequestSchema, fields.Integer)
+_BOOL_PATHS = typed_paths(RulingRequestSchema, fields.Boolean)
 _TRUE, _FALSE = {"true", "1", "yes", "y", "t"}, {"false", "0", "no", "n", "f"}
 
 

@@ -5,90 +5,18 @@ never passes silently. `load` returns plain JSON-able dicts (dates stay ISO
 strings, every optional key present with its default): exactly what the engine
 consumes and what the decision log stores.
 
-Response schemas exist to describe the API in OpenAPI; views return plain dicts.
+`load` and `load_json` try a fast path generated from these schemas first
+(server/contract/fastpath.py); whatever it does not accept, marshmallow loads and words.
 """
 
 import functools
-import re
-from datetime import date
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from adapters.fields import Unsure, ascii_check_digit_ok
-from server.contract import fastload
+from adapters.fields import Count, Flag, IsoDate, KzId, Text
+from adapters.records import InlineRegistry
+from server.contract import fastpath
 from server.errors import InvalidRequest
-from server.contract.fastload import MAX_COUNT
-
-
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def valid_kz_id(s):
-    """True when `s` is a 12-digit BIN/IIN whose check digit is right (CONTRACT s.2)."""
-    if not isinstance(s, str) or len(s) != 12 or not s.isascii() or not s.isdigit():
-        return False
-    return ascii_check_digit_ok(s)
-
-
-class Text(fields.String):
-    """A string that can be stored and echoed: no NUL, no lone surrogates."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValidationError("Not valid Unicode text.") from None
-        if "\x00" in text:
-            raise ValidationError("Must not contain NUL characters.")
-        return text
-
-
-class IsoDate(fields.String):
-    """A calendar date written YYYY-MM-DD, kept as that string."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            if not _ISO_DATE.fullmatch(text):
-                raise ValueError
-            date.fromisoformat(text)
-        except ValueError:
-            raise ValidationError(f"Not a valid date: {text!r}; expected YYYY-MM-DD.") from None
-        return text
-
-
-class KzId(fields.String):
-    """A BIN or IIN: 12 digits with the Kazakh check digit."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if len(text) != 12 or not text.isascii() or not text.isdigit():
-            raise ValidationError("Must be exactly 12 digits.")
-        if not valid_kz_id(text):
-            raise ValidationError("Check digit does not match (CONTRACT s.2).")
-        return text
-
-
-class Count(fields.Integer):
-    """A whole number in JSON: no strings, floats or booleans."""
-
-    def __init__(self, minimum=0, maximum=MAX_COUNT, **kwargs):
-        super().__init__(strict=True, validate=validate.Range(minimum, maximum), **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool):
-            raise ValidationError("Not a valid integer.")
-        return super()._deserialize(value, attr, data, **kwargs)
-
-
-class Flag(fields.Boolean):
-    """A JSON true or false, nothing that merely looks like one."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, bool):
-            raise ValidationError("Not a valid boolean; expected true or false.")
-        return value
 
 
 class Strict(Schema):
@@ -162,25 +90,6 @@ class ApplicationSchema(Strict):
             raise ValidationError(errors)
 
 
-class InlineRegistry(fields.Dict):
-    """Registry facts given with the request (CONTRACT s.5), checked by the adapters."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value, attr, data, **kwargs)
-        checked = _validate_inline(value)
-        return value if checked is None else checked
-
-
-def _validate_inline(obj):
-    # The adapters own the registry fact model; import late so each side can be
-    # tested alone.
-    try:
-        from adapters.records import validate_inline
-    except ImportError:
-        return None
-    return validate_inline(obj)
-
-
 class VersionChoice(Strict):
     """How to pick the version (CONTRACT s.3): `version`, else `as_of`, else submitted_on."""
 
@@ -190,25 +99,10 @@ class VersionChoice(Strict):
 
 class RulingRequestSchema(VersionChoice):
     application = fields.Nested(ApplicationSchema, required=True)
-    registry = InlineRegistry(load_default=dict)
+    registry = fields.Nested(InlineRegistry, load_default=dict,
+                             metadata={"description": "inline registry facts (CONTRACT s.5), used as given"})
     regulation = Text(load_default=None, allow_none=True,
                       metadata={"description": "default kz-foreign-labour"})
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Only a plain instance of exactly this class (or ComparisonRequestSchema) loads
-        # through the fast path; any option (only, partial, unknown...) means marshmallow.
-        self._fast_variant = None if args or kwargs else _FAST_VARIANTS.get(type(self))
-
-    def load(self, data, *, many=None, partial=None, unknown=None):
-        """Schema.load, answered by the hand-written fast path when it is sure (see below)."""
-        variant = self._fast_variant
-        if variant is not None and many is None and partial is None and unknown is None and _FAST:
-            try:
-                return fastload.fast_request(data, variant)
-            except Unsure:
-                pass
-        return super().load(data, many=many, partial=partial, unknown=unknown)
 
 
 class ReplayRequestSchema(VersionChoice):
@@ -219,24 +113,6 @@ class ComparisonRequestSchema(RulingRequestSchema):
     versions = fields.List(Text(), load_default=None, allow_none=True,
                            validate=validate.Length(min=1),
                            metadata={"description": "default: every version of the regulation"})
-
-
-_FAST_VARIANTS = {RulingRequestSchema: "request", ComparisonRequestSchema: "comparison"}
-
-# The fields the fast path was written for. Should a schema change, the fast path
-# switches itself off (and the equivalence test fails) rather than answer differently.
-_FAST_SHAPES = {
-    RulingRequestSchema: ["version", "as_of", "application", "registry", "regulation"],
-    ComparisonRequestSchema: ["version", "as_of", "application", "registry", "regulation", "versions"],
-    ApplicationSchema: ["reference", "submitted_on", "kind", "route", "category", "region",
-                        "workers_requested", "vacancy_code", "employer", "foreign_workers"],
-    EmployerSchema: ["bin", "name", "headcount", "small_business", "staff"],
-    StaffSchema: ["managers", "specialists"],
-    StaffGroupSchema: ["citizens", "foreigners"],
-    ForeignWorkerSchema: ["passport", "iin", "citizenship", "contract"],
-    ContractSchema: ["number", "signed_on", "kind"],
-}
-_FAST = all(list(cls._declared_fields) == names for cls, names in _FAST_SHAPES.items())
 
 
 DiffQuerySchema = Strict.from_dict(
@@ -270,12 +146,29 @@ def _instance(schema_cls):
 
 
 def load(schema, data):
-    """Load `data` with `schema` (an instance, or a class: a shared instance of it).
+    """Load parsed JSON `data` with `schema` (a class: a shared instance, and the fast
+    path first; or an instance, loaded by marshmallow as it is).
 
     Raises errors.InvalidRequest naming every bad field.
     """
     if isinstance(schema, type):
+        fast = fastpath.loader(schema)
+        loaded = None if fast is None else fast.from_object(data)
+        if loaded is not None:
+            return loaded
         schema = _instance(schema)
+    return _load(schema, data)
+
+
+def load_json(schema_cls, raw, parse):
+    """Load a JSON body: its bytes `raw` through the fast path; failing that, `parse()`
+    (the parsed body, or the error saying why it is not JSON) through marshmallow."""
+    fast = fastpath.loader(schema_cls)
+    loaded = None if fast is None else fast.from_bytes(raw)
+    return loaded if loaded is not None else _load(_instance(schema_cls), parse())
+
+
+def _load(schema, data):
     try:
         return schema.load(data)
     except ValidationError as exc:

@@ -1,12 +1,40 @@
-"""Response bodies of the HTTP API, as marshmallow schemas: they describe the API in OpenAPI."""
+"""Response bodies of the HTTP API, as marshmallow schemas.
+
+Every view's value is sent as `dump(Schema, value)` (server/api/respond.py), so a
+body holds exactly the fields declared here, in this order, and the OpenAPI
+description built from these schemas describes what is sent.
+"""
+import functools
 
 from marshmallow import Schema, fields, validate
 
+from server.contract import fastdump
+from server.languages import LANGUAGES
+
+
+def dump(schema_cls, value):
+    """`value` as `schema_cls` sends it: through the structs generated from it when
+    they take it as it is (server/contract/fastdump.py), else by marshmallow."""
+    fast = fastdump.dumper(schema_cls)
+    dumped = None if fast is None else fast(value)
+    return dumped if dumped is not None else _instance(schema_cls).dump(value)
+
+
+@functools.cache
+def _instance(schema_cls):
+    # Building nested schemas costs more than a dump; instances keep no per-dump state.
+    return schema_cls()
+
+
+def _text(**kwargs):
+    return fields.String(required=True, **kwargs)
+
 
 class ErrorDetailSchema(Schema):
-    code = fields.String(required=True)
-    message = fields.String(required=True)
-    fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.List(fields.String()),
+    code = _text()
+    message = _text()
+    fields_ = fields.Dict(data_key="fields", attribute="fields", required=True, keys=fields.String(),
+                          values=fields.List(fields.String()),
                           metadata={"description": "dotted JSON path -> messages"})
 
 
@@ -15,126 +43,197 @@ class ErrorSchema(Schema):
 
 
 class EffectiveSchema(Schema):
-    from_ = fields.String(data_key="from", required=True)
-    to = fields.String(allow_none=True)
+    from_ = _text(data_key="from", attribute="from")
+    to = fields.String(required=True, allow_none=True, metadata={"description": "null: still in force"})
 
 
 class FindingSchema(Schema):
-    requirement = fields.String(required=True)
-    status = fields.String(validate=validate.OneOf(["met", "unmet", "unknown", "not_applicable"]))
-    effect = fields.String(validate=validate.OneOf(["refuse", "warn"]))
-    title = fields.String()
-    citation = fields.String()
-    explanation = fields.String()
-    facts = fields.Dict()
+    requirement = _text()
+    status = _text(validate=validate.OneOf(["met", "unmet", "unknown", "not_applicable"]))
+    effect = _text(validate=validate.OneOf(["refuse", "warn"]))
+    title = _text()
+    citation = fields.String(required=True, allow_none=True)
+    explanation = _text()
+    facts = fields.Dict(required=True, keys=fields.String(),
+                        metadata={"description": "the facts this finding rests on"})
+
+
+class CallSchema(Schema):
+    url = _text()
+    status = fields.Integer(metadata={"description": "absent when no answer came"})
 
 
 class ProvenanceSchema(Schema):
-    source = fields.String(validate=validate.OneOf(["fixtures", "http", "request"]))
-    fetched_at = fields.String(allow_none=True)
-    data = fields.Raw(allow_none=True)
+    """Where a registry's facts came from; for one that could not be read, why."""
+
+    source = _text(validate=validate.OneOf(["fixtures", "http", "request"]))
+    fetched_at = fields.String(required=True, allow_none=True)
+    reason = fields.String(metadata={"description": "why the registry could not be read"})
+    duration_ms = fields.Float(metadata={"description": "http: time spent reading"})
+    url = fields.String(metadata={"description": "http: the one request made"})
+    status = fields.Integer(metadata={"description": "http: its answer's status"})
+    requests = fields.List(fields.Nested(CallSchema), metadata={"description": "http: the requests made, when several"})
+    data = fields.Raw(allow_none=True, metadata={"description": "the facts; absent when the registry could not be read"})
 
 
-class RulingSchema(Schema):
-    id = fields.String(required=True)
-    created_at = fields.String(required=True, metadata={"description": "ISO 8601 UTC"})
-    outcome = fields.String(validate=validate.OneOf(["approve", "refuse", "undetermined"]))
-    regulation = fields.String()
-    version = fields.String()
-    effective = fields.Nested(EffectiveSchema)
-    judged_on = fields.String()
-    ruleset_digest = fields.String()
-    findings = fields.List(fields.Nested(FindingSchema))
-    missing = fields.List(fields.String())
-    registry = fields.Dict(keys=fields.String(), values=fields.Nested(ProvenanceSchema))
-    trace = fields.List(fields.Dict())
+class JudgedSchema(Schema):
+    """A ruling as judged (CONTRACT 4.1), before the decision log gives it an id."""
+
+    outcome = _text(validate=validate.OneOf(["approve", "refuse", "undetermined"]))
+    regulation = _text()
+    version = _text()
+    effective = fields.Nested(EffectiveSchema, required=True)
+    judged_on = _text()
+    ruleset_digest = _text()
+    findings = fields.List(fields.Nested(FindingSchema), required=True)
+    missing = fields.List(fields.String(), required=True,
+                          metadata={"description": "names of registries that could not be read"})
+    registry = fields.Dict(required=True, keys=fields.String(), values=fields.Nested(ProvenanceSchema))
+    trace = fields.List(fields.Dict(), required=True)
+    language = _text(validate=validate.OneOf(LANGUAGES),
+                     metadata={"description": "the language of titles and explanations"})
+
+
+class StoredSchema(Schema):
+    id = _text()
+    created_at = _text(metadata={"description": "ISO 8601 UTC"})
+
+
+# Listed (JudgedSchema, StoredSchema) so that marshmallow, which puts the fields of
+# later bases first, sends id and created_at before the rest, as CONTRACT 4.1 shows.
+class RulingSchema(JudgedSchema, StoredSchema):
+    """A stored ruling; a replay's also says what it replays and whether the outcome changed."""
+
+    outcome_changed = fields.Boolean(metadata={"description": "replays only"})
+    replay_of = fields.String(metadata={"description": "replays only: the id of the ruling judged again"})
 
 
 class ReplaySchema(RulingSchema):
-    replay_of = fields.String(required=True)
     outcome_changed = fields.Boolean(required=True)
-
-
-class VersionSummarySchema(Schema):
-    version = fields.String(required=True)
-    effective = fields.Nested(EffectiveSchema)
-    digest = fields.String()
-
-
-class RegulationSchema(Schema):
-    id = fields.String(required=True)
-    title = fields.String()
-    versions = fields.List(fields.Nested(VersionSummarySchema))
-
-
-class RegulationsSchema(Schema):
-    default = fields.String()
-    regulations = fields.List(fields.Nested(RegulationSchema))
-
-
-class RequirementSchema(Schema):
-    id = fields.String(required=True)
-    title = fields.String()
-    citation = fields.String()
-    effect = fields.String(validate=validate.OneOf(["refuse", "warn"]))
-    scope = fields.String(metadata={"description": "when it applies, in the rule expression language"})
-    condition = fields.String()
-    readings = fields.List(fields.String(), metadata={"description": "ids of the readings taken"})
-    registries = fields.List(fields.String())
-
-
-class VersionDescriptionSchema(Schema):
-    regulation = fields.String()
-    version = fields.String()
-    effective = fields.Nested(EffectiveSchema)
-    title = fields.String()
-    amends = fields.String(allow_none=True)
-    acts = fields.List(fields.Dict(), metadata={"description": "the legal acts this version encodes"})
-    digest = fields.String()
-    readings = fields.List(fields.Dict(), metadata={"description": "how the rule file reads open points of law"})
-    parameters = fields.Dict(keys=fields.String(), values=fields.Dict())
-    requirements = fields.List(fields.Nested(RequirementSchema))
-    derived_facts = fields.Raw()
-
-
-class ChangeSetSchema(Schema):
-    added = fields.Raw()
-    removed = fields.Raw()
-    changed = fields.Raw()
-
-
-class DiffSchema(Schema):
-    regulation = fields.String()
-    from_ = fields.String(data_key="from")
-    to = fields.String()
-    added = fields.List(fields.Nested(RequirementSchema))
-    removed = fields.List(fields.Nested(RequirementSchema))
-    changed = fields.List(fields.Dict())
-    parameters = fields.Nested(ChangeSetSchema)
-    derived_facts = fields.Nested(ChangeSetSchema)
-    readings = fields.Raw()
-
-
-class HealthSchema(Schema):
-    status = fields.String()
-    regulations = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    replay_of = _text()
 
 
 class RulingListSchema(Schema):
-    rulings = fields.List(fields.Nested(RulingSchema))
+    rulings = fields.List(fields.Nested(RulingSchema), required=True)
+
+
+class VersionSummarySchema(Schema):
+    version = _text()
+    effective = fields.Nested(EffectiveSchema, required=True)
+    digest = _text()
+
+
+class RegulationSchema(Schema):
+    id = _text()
+    title = fields.String(required=True, allow_none=True)
+    versions = fields.List(fields.Nested(VersionSummarySchema), required=True)
+
+
+class RegulationsSchema(Schema):
+    default = fields.String(required=True, allow_none=True)
+    regulations = fields.List(fields.Nested(RegulationSchema), required=True)
+
+
+class RequirementSchema(Schema):
+    id = _text()
+    title = _text()
+    citation = fields.String(required=True, allow_none=True)
+    effect = _text(validate=validate.OneOf(["refuse", "warn"]))
+    scope = fields.String(required=True, allow_none=True,
+                          metadata={"description": "when it applies, in the rule expression language"})
+    condition = _text()
+    readings = fields.List(fields.String(), required=True, metadata={"description": "ids of the readings taken"})
+    registries = fields.List(fields.String(), metadata={"description": "version descriptions only"})
+
+
+class VersionDescriptionSchema(Schema):
+    regulation = _text()
+    version = _text()
+    effective = fields.Nested(EffectiveSchema, required=True)
+    title = fields.String(required=True, allow_none=True)
+    amends = fields.String(required=True, allow_none=True)
+    acts = fields.List(fields.Dict(), required=True, metadata={"description": "the legal acts this version encodes"})
+    digest = _text()
+    readings = fields.List(fields.Dict(), required=True,
+                           metadata={"description": "how the rule file reads open points of law"})
+    parameters = fields.Dict(required=True, keys=fields.String(), values=fields.Dict())
+    requirements = fields.List(fields.Nested(RequirementSchema), required=True)
+    derived_facts = fields.List(fields.Dict(), required=True)
+
+
+class ChangeSetSchema(Schema):
+    added = fields.Dict(required=True)
+    removed = fields.Dict(required=True)
+    changed = fields.Dict(required=True, metadata={"description": "name -> {before, after}"})
+
+
+class AffectedSchema(Schema):
+    id = _text()
+    title = _text()
+    through = fields.List(fields.String(), required=True,
+                          metadata={"description": "the changed derived facts and parameters it reads"})
+
+
+class ReadingChangesSchema(Schema):
+    from_ = fields.List(fields.Dict(), data_key="from", attribute="from", required=True)
+    to = fields.List(fields.Dict(), required=True)
+    added = fields.List(fields.String(), required=True)
+    removed = fields.List(fields.String(), required=True)
+
+
+class DiffSchema(Schema):
+    regulation = _text()
+    from_ = _text(data_key="from", attribute="from")
+    to = _text()
+    added = fields.List(fields.Nested(RequirementSchema), required=True)
+    removed = fields.List(fields.Nested(RequirementSchema), required=True)
+    changed = fields.List(fields.Dict(), required=True,
+                          metadata={"description": "id, title and {field: {before, after}}"})
+    affected = fields.List(fields.Nested(AffectedSchema), required=True,
+                           metadata={"description": "unchanged text whose meaning moves with a changed "
+                                                    "derived fact or parameter"})
+    parameters = fields.Nested(ChangeSetSchema, required=True)
+    derived_facts = fields.Nested(ChangeSetSchema, required=True)
+    readings = fields.Nested(ReadingChangesSchema, required=True)
+
+
+class HealthSchema(Schema):
+    status = _text()
+    regulations = fields.Dict(required=True, keys=fields.String(), values=fields.List(fields.String()))
 
 
 class RequirementStatusesSchema(Schema):
-    title = fields.String()
-    statuses = fields.Dict(keys=fields.String(), values=fields.String(),
+    title = _text()
+    statuses = fields.Dict(required=True, keys=fields.String(), values=fields.String(),
                            metadata={"description": "version -> status (absent: not in that version)"})
 
 
+class OutcomeChangeSchema(Schema):
+    from_ = _text(data_key="from", attribute="from")
+    to = _text()
+
+
+class CauseSchema(Schema):
+    requirement = _text()
+    title = _text()
+    from_ = _text(data_key="from", attribute="from")
+    to = _text()
+
+
+class ChangeSchema(Schema):
+    from_ = _text(data_key="from", attribute="from")
+    to = _text()
+    outcome = fields.Nested(OutcomeChangeSchema, required=True)
+    because = fields.List(fields.Nested(CauseSchema), required=True)
+
+
 class ComparisonSchema(Schema):
-    regulation = fields.String()
-    versions = fields.List(fields.String())
-    outcomes = fields.Dict(keys=fields.String(), values=fields.String())
-    outcome_changed = fields.Boolean()
-    changes = fields.List(fields.Dict(), metadata={"description": "per pair of versions: outcome and causes"})
-    requirements = fields.Dict(keys=fields.String(), values=fields.Nested(RequirementStatusesSchema))
-    rulings = fields.Dict(keys=fields.String(), values=fields.Nested(RulingSchema))
+    regulation = _text()
+    versions = fields.List(fields.String(), required=True)
+    outcomes = fields.Dict(required=True, keys=fields.String(), values=fields.String())
+    outcome_changed = fields.Boolean(required=True)
+    changes = fields.List(fields.Nested(ChangeSchema), required=True,
+                          metadata={"description": "per pair of consecutive versions whose outcomes differ"})
+    requirements = fields.Dict(required=True, keys=fields.String(), values=fields.Nested(RequirementStatusesSchema))
+    rulings = fields.Dict(required=True, keys=fields.String(), values=fields.Nested(JudgedSchema),
+                          metadata={"description": "version -> its ruling (judged, not stored)"})
