@@ -16,15 +16,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.test_rulesets import EDITED, VERSION, break_, retitle, title
 from tests.test_schemas import sample_request
 from tests.test_serve import ROOT, free_port
 
-VERSION = "kz-foreign-labour@2025-09-01"
-OLD_EN = "The vacancy was posted on the electronic labour exchange by the applicant"
-OLD_RU = "Вакансия размещена заявителем на электронной бирже труда"
-NEW_EN = "The vacancy was posted on the labour exchange by the employer"
-NEW_RU = "Вакансия размещена работодателем на бирже труда"
-BROKEN_LINE = 150  # the line `effect: refuse` of vacancy-published in 2025-09-01.yaml
 WAIT_S = 30
 
 pytestmark = pytest.mark.slow
@@ -75,10 +70,13 @@ class RuleServer:
     def hup(self):
         self.process.send_signal(signal.SIGHUP)
 
-    def edit(self, old, new):
-        text = self.file.read_text(encoding="utf-8")
-        assert old in text
-        self.file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    def switched_from(self, old):
+        """Wait until /healthz shows a digest other than `old`; return it."""
+        return self.until(lambda: (self.health() or {}).get(VERSION, old) != old and self.health()[VERSION],
+                          "a new digest on /healthz")
+
+    def logged(self, line):
+        return f"{self.file}:{line}: " in self.log.read_text()
 
     def stop(self):
         if self.process.poll() is None:
@@ -105,10 +103,6 @@ def served(tmp_path):
 
 def post(session, base, lang="en"):
     return session.post(f"{base}/v1/rulings", json=sample_request(), headers={"Accept-Language": lang}, timeout=30)
-
-
-def title(ruling):
-    return next(f["title"] for f in ruling["findings"] if f["requirement"] == "vacancy-published")
 
 
 class Load:
@@ -148,18 +142,18 @@ class Load:
 def test_reload_under_load_switches_every_worker_and_ignores_a_broken_edit(served):
     server = served()
     old = server.health()[VERSION]
+    old_title = title(post(requests, server.base).json())
     load = Load(server.base)
     try:
         time.sleep(1)
-        server.edit(f"en: {OLD_EN}", f"en: {NEW_EN}")
+        retitle(server.file)
         server.hup()
-        new = server.until(lambda: (server.health() or {}).get(VERSION) != old and server.health()[VERSION],
-                           "the new digest on /healthz")
+        new = server.switched_from(old)
         switched = time.monotonic()
         time.sleep(1)
-        server.edit("      effect: refuse", "      effect: refuze")
+        line = break_(server.file)
         server.hup()
-        server.until(lambda: f"{server.file}:{BROKEN_LINE}: " in server.log.read_text(), "the broken line logged")
+        server.until(lambda: server.logged(line), "the broken line logged")
         broken = time.monotonic()
         time.sleep(1)
     finally:
@@ -167,7 +161,7 @@ def test_reload_under_load_switches_every_worker_and_ignores_a_broken_edit(serve
 
     assert load.errors == []
     assert {digest for _, digest, _ in load.answers} == {old, new}
-    assert {(digest, text) for _, digest, text in load.answers} == {(old, OLD_EN), (new, NEW_EN)}
+    assert {(digest, text) for _, digest, text in load.answers} == {(old, old_title), (new, EDITED["en"] + old_title)}
     assert {digest for _, digest, _ in load.after(switched)} == {new}
     assert len(load.after(broken)) > 0
     assert server.process.poll() is None
@@ -189,16 +183,16 @@ def test_reload_under_load_switches_every_worker_and_ignores_a_broken_edit(serve
 def test_reload_rules_picks_up_an_edit_without_a_signal(served):
     server = served("--reload-rules")
     old = server.health()[VERSION]
-    server.edit(f"en: {OLD_EN}", f"en: {NEW_EN}")
+    old_title = title(post(requests, server.base).json())
+    retitle(server.file)
     edited = time.monotonic()
-    new = server.until(lambda: (server.health() or {}).get(VERSION) != old and server.health()[VERSION],
+    new = server.until(lambda: (server.health() or {}).get(VERSION, old) != old and server.health()[VERSION],
                        "the edit picked up", timeout=5)
     assert time.monotonic() - edited < 5
-    assert title(post(requests, server.base).json()) == NEW_EN
+    assert title(post(requests, server.base).json()) == EDITED["en"] + old_title
 
-    server.edit("      effect: refuse", "      effect: refuze")
-    server.until(lambda: f"{server.file}:{BROKEN_LINE}: " in server.log.read_text(), "the broken line logged",
-                 timeout=5)
+    line = break_(server.file)
+    server.until(lambda: server.logged(line), "the broken line logged", timeout=5)
     assert server.health()[VERSION] == new
     assert post(requests, server.base).json()["ruleset_digest"] == new
 
@@ -207,22 +201,21 @@ def test_a_stored_ruling_keeps_the_texts_that_judged_it(served):
     server = served()
     old = server.health()[VERSION]
     ruling = post(requests, server.base, "ru").json()
-    assert (ruling["ruleset_digest"], title(ruling)) == (old, OLD_RU)
+    titles = {lang: title(post(requests, server.base, lang).json()) for lang in ("en", "ru")}
+    assert ruling["ruleset_digest"] == old and title(ruling) == titles["ru"]
 
-    server.edit(f"en: {OLD_EN}", f"en: {NEW_EN}")
-    server.edit(f"ru: {OLD_RU}", f"ru: {NEW_RU}")
+    retitle(server.file)
     server.hup()
-    new = server.until(lambda: (server.health() or {}).get(VERSION) != old and server.health()[VERSION],
-                       "the new digest on /healthz")
+    new = server.switched_from(old)
 
     url = f"{server.base}/v1/rulings/{ruling['id']}"
-    for lang, text in (("en", OLD_EN), ("ru", OLD_RU)):
+    for lang in ("en", "ru"):
         shown = requests.get(url, headers={"Accept-Language": lang}, timeout=10).json()
-        assert (shown["ruleset_digest"], shown["language"], title(shown)) == (old, lang, text)
+        assert (shown["ruleset_digest"], shown["language"], title(shown)) == (old, lang, titles[lang])
     fresh = post(requests, server.base, "ru").json()
-    assert (fresh["ruleset_digest"], title(fresh)) == (new, NEW_RU)
+    assert (fresh["ruleset_digest"], title(fresh)) == (new, EDITED["ru"] + titles["ru"])
     shown = requests.get(f"{server.base}/v1/rulings/{fresh['id']}", timeout=10).json()
-    assert title(shown) == NEW_EN
+    assert title(shown) == EDITED["en"] + titles["en"]
     # A replay judges the stored facts under the current set.
     replayed = requests.post(f"{url}/replay", json={}, timeout=10).json()
-    assert (replayed["ruleset_digest"], title(replayed)) == (new, NEW_EN)
+    assert (replayed["ruleset_digest"], title(replayed)) == (new, EDITED["en"] + titles["en"])
