@@ -13,6 +13,7 @@ EMPLOYER = "150540000106"
 
 @pytest.fixture
 def client():
+    """The simulator's app (not the API's: this module's own `client`)."""
     return create_simulator().test_client()
 
 
