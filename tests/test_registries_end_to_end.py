@@ -24,6 +24,8 @@ import requests
 
 from tests.conftest import APPLICATIONS, ROOT
 
+pytestmark = pytest.mark.slow   # two real processes, and faults that wait out timeouts
+
 REGISTRIES = ("labour_exchange", "ulcrs", "migration_police", "quota", "offences")
 TIMEOUT_S = 1  # EREJE_REGISTRY_TIMEOUT given to the server
 BOUND_S = 2 * TIMEOUT_S + 3  # the most a ruling may take with one registry at fault
@@ -222,8 +224,7 @@ def test_approve_is_approved_with_every_registry_healthy(sim):
     assert {s for _, s in statuses(ruling)} == {"met"}
 
 
-@pytest.mark.parametrize("fault", [pytest.param(f, marks=pytest.mark.slow) if f == "slow" else f for f in FAULTS],
-                         ids=str)
+@pytest.mark.parametrize("fault", FAULTS, ids=str)
 @pytest.mark.parametrize("registry", REGISTRIES)
 def test_a_faulty_registry_makes_its_findings_unknown_within_the_bound(sim, needs, registry, fault):
     sim.fault(registry, FAULTS[fault])

@@ -16,7 +16,8 @@ from tests.helpers import FLIP, STAY, compare_summary
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None and os.environ.get("EREJE_REQUIRE_BROWSER"):
     raise RuntimeError("EREJE_REQUIRE_BROWSER is set but Debian's chromium is not installed")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+pytestmark = [pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
+              pytest.mark.slow]   # starts a browser
 
 
 @pytest.fixture(scope="module")

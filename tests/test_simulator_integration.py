@@ -12,6 +12,8 @@ from adapters import REGISTRIES, FixtureSource, HttpSource, Query, gather
 
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow   # a real simulator process, and faults that wait out timeouts
+
 TIMEOUT_S = 0.5
 DEADLINE_S = 2 * TIMEOUT_S + 1
 
