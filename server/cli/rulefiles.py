@@ -50,8 +50,8 @@ def test_cmd(directory, verbose):
     report = CaseReport(verbose)
     # Only the cases under DIRECTORY: no ini file, conftest, cache or output capture of its own.
     code = pytest.main([str(directory), "-c", os.devnull, "--rootdir", str(directory), "--noconftest",
-                        "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:python", "--capture=no", "--assert=plain"],
-                       plugins=[caseplugin, report])
+                        "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:python",
+                        "--capture=no", "--assert=plain"], plugins=[caseplugin, report])
     click.echo(f"{report.passed} passed, {report.failed} failed")
     if code != pytest.ExitCode.OK or report.failed or report.problems or not report.passed:
         sys.exit(1)
@@ -78,8 +78,9 @@ class CaseReport:
         if report.when != "call" and not report.failed:
             return
         if not isinstance(item, caseplugin.CaseItem):
-            self.problems += report.failed
-            click.echo(report.longreprtext)
+            if report.failed:   # a case entry that cannot be read: file:line: why
+                self.problems += 1
+                click.echo(report.longreprtext)
         elif report.failed:
             self.failed += 1
             head, *lines = report.longreprtext.splitlines()
