@@ -1,4 +1,3 @@
-# long: _family declares the five registries' schemas in one closure, so its two families cannot drift apart
 """Marshmallow schemas of registry facts, in the shapes of CONTRACT section 5.
 
 Two families of the same shapes: registry answers ignore fields they do not know

@@ -19,13 +19,6 @@ MAX_MODULE_LINES = 300
 MAX_FUNCTION_LINES = 60
 LONG_REASON = re.compile(r"^# long: \S.{9,}$")   # within the first lines: a reason, not a bare tag
 
-# Failing today, fixed on another branch: remove each mark once that branch is merged.
-PENDING = {
-    ("cycle", "adapters.records"): "i8-contract removes adapters/fastinline.py and the cycle with it",
-    ("cycle", "adapters.fastinline"): "i8-contract removes adapters/fastinline.py",
-    ("inner", "server/contract/request.py"): "i8-contract drops _validate_inline's late import",
-}
-
 
 class Module:
     """One source file: its dotted name, lines, syntax tree and comment lines."""
@@ -120,9 +113,7 @@ def _cycles(graph):
 CYCLES = {name: cycle for cycle in _cycles(GRAPH) for name in cycle}
 
 
-def _params(kind, key_of):
-    return [pytest.param(m, id=m.rel, marks=[pytest.mark.xfail(reason=PENDING[(kind, key_of(m))], strict=False)]
-                         if (kind, key_of(m)) in PENDING else []) for m in MODULES]
+IDS = [m.rel for m in MODULES]
 
 
 def test_the_walk_sees_the_packages_and_their_imports():
@@ -131,18 +122,19 @@ def test_the_walk_sees_the_packages_and_their_imports():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
-@pytest.mark.parametrize("module", _params("cycle", lambda m: m.name))
+@pytest.mark.parametrize("module", MODULES, ids=IDS)
 def test_no_module_is_part_of_an_import_cycle(module):
-    assert module.name not in CYCLES, f"{module.name} imports itself through {' -> '.join(CYCLES[module.name])}"
+    cycle = CYCLES.get(module.name, [])
+    assert cycle == [], f"{module.name} is in an import cycle among {', '.join(cycle)}"
 
 
-@pytest.mark.parametrize("module", _params("inner", lambda m: m.rel))
+@pytest.mark.parametrize("module", MODULES, ids=IDS)
 def test_imports_inside_functions_say_why(module):
     unexplained = [f"{module.rel}:{line}: {text}" for line, text in module.inner_imports()]
     assert unexplained == [], "import at the top, or say why not in a comment on the line"
 
 
-@pytest.mark.parametrize("module", _params("length", lambda m: m.rel))
+@pytest.mark.parametrize("module", MODULES, ids=IDS)
 def test_modules_and_functions_are_short_or_say_why(module):
     if module.long_reason():
         return
