@@ -1,9 +1,20 @@
+"""What the tests share: the repo's paths and the fixtures most modules use.
+
+Plain helpers that build requests live in tests/helpers.py; no test module imports
+from another. The YAML cases beside the rule files are collected by
+server/judging/caseplugin.py (loaded in pyproject.toml's addopts).
+"""
+import socket
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from server.api.app import create_app
 from server.engine import runner as engine
 from server.rules import rulebook
+
+pytest_plugins = ["pytester"]   # tests of the YAML-case plugin run pytest on a copy of policies/
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICIES = ROOT / "policies"
@@ -16,3 +27,32 @@ def book():
     loaded = rulebook.load(POLICIES)
     engine.register_all(loaded)
     return loaded
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The API over the shipped rule files, with a decision log of its own."""
+    return create_app({"DB": str(tmp_path / "log.db"), "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner():
+    """click's runner, to call `ereje` commands in this process."""
+    return CliRunner()
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def free_port():
+    """A function returning a loopback port that nothing listens on right now."""
+    return _free_port

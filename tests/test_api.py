@@ -5,20 +5,11 @@ import json
 import pytest
 
 from server.api.app import create_app
-from tests.conftest import ROOT
-from tests.test_schemas import change, sample_request
+
+from tests.conftest import APPLICATIONS
+from tests.helpers import change, sample_request
 
 LIMIT = 1024 * 1024
-
-
-@pytest.fixture
-def app(tmp_path):
-    return create_app({"DB": str(tmp_path / "log.db"), "TESTING": True})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 def post_ruling(client, request=None, **kwargs):
@@ -117,7 +108,7 @@ def test_replay_reuses_the_recorded_registry_data(client):
 
 
 def test_replay_under_a_later_version_reads_the_registries_it_never_recorded(client):
-    doc = json.loads((ROOT / "fixtures" / "applications" / "pre-amendment.json").read_text())
+    doc = json.loads((APPLICATIONS / "pre-amendment.json").read_text())
     original = post_ruling(client, doc).get_json()
     assert (original["version"], original["outcome"]) == ("2023-07-01", "approve")
     assert set(original["registry"]) == {"quota", "offences"}

@@ -1,12 +1,14 @@
 """`ereje rule` and `ereje test` from the command line: rulings, texts and exit codes."""
 import json
+import re
+import shutil
 
 import pytest
 from click.testing import CliRunner
 
 from server.cli import main
 
-from .conftest import APPLICATIONS, POLICIES
+from tests.conftest import APPLICATIONS, POLICIES
 
 EXPECTED = {
     "approve": ("approve", "2025-09-01", set()),
@@ -94,23 +96,69 @@ def test_no_version_in_force_exits_2():
     assert res.exit_code == 2 and "no_version_in_force" in res.output
 
 
-def test_ereje_test_passes_on_the_shipped_cases():
-    res = CliRunner().invoke(main, ["test", str(POLICIES)])
+def test_ereje_test_passes_on_the_shipped_cases(runner):
+    res = runner.invoke(main, ["test", str(POLICIES)])
     assert res.exit_code == 0, res.output
-    assert " 0 failed" in res.output
+    passed = re.fullmatch(r"(\d+) passed, 0 failed\n", res.output)
+    assert passed and int(passed.group(1)) >= 40, res.output   # no case silently dropped
 
 
-def test_ereje_test_reports_a_wrong_expectation(tmp_path):
-    import shutil
+def test_ereje_test_verbose_names_every_case(runner):
+    res = runner.invoke(main, ["test", "-v", str(POLICIES)])
+    assert res.exit_code == 0, res.output
+    assert "ok   A quota with exactly as many places as requested is enough\n" in res.output
+
+
+def _cases(tmp_path, old, new):
+    """A copy of the shipped policies whose case file has `old` replaced by `new`."""
     dst = tmp_path / "policies"
     shutil.copytree(POLICIES, dst)
     cases = dst / "kz-foreign-labour" / "tests" / "cases.yaml"
-    cases.write_text(cases.read_text().replace(
-        "expect: {outcome: approve, findings: {vacancy-waiting-period: met}}",
-        "expect: {outcome: approve, findings: {vacancy-waiting-period: unmet}}"), encoding="utf-8")
-    res = CliRunner().invoke(main, ["test", str(dst)])
+    text = cases.read_text(encoding="utf-8")
+    assert old in text
+    cases.write_text(text.replace(old, new), encoding="utf-8")
+    return dst, cases
+
+
+def test_ereje_test_reports_a_wrong_expectation(tmp_path, runner):
+    dst, cases = _cases(tmp_path, "expect: {outcome: approve, findings: {vacancy-waiting-period: met}}",
+                        "expect: {outcome: approve, findings: {vacancy-waiting-period: unmet}}")
+    res = runner.invoke(main, ["test", str(dst)])
     assert res.exit_code == 1
-    assert "FAIL" in res.output and "vacancy-waiting-period: expected unmet, got met" in res.output
+    name = "Filed on the 16th day after posting the waiting period has run"
+    line = next(i for i, text in enumerate(cases.read_text().splitlines(), 1) if text == f"  - name: {name}")
+    assert f"FAIL {cases}:{line}: {name}\n" in res.output
+    assert "vacancy-waiting-period: expected unmet, got met" in res.output
+    # Every requirement, expected and found side by side; the one that differs marked.
+    assert re.search(r"\n {5}outcome +approve +approve\n", res.output)
+    assert re.search(r"\n {5}quota-available +- +met\n", res.output)
+    assert re.search(r"\n {5}vacancy-waiting-period +unmet +met +<- differs\n", res.output)
+    assert res.output.endswith(" passed, 1 failed\n")
+
+
+def test_ereje_test_fails_on_a_malformed_case(tmp_path, runner):
+    dst, cases = _cases(tmp_path, "  - name: A quota with exactly", "  - nme: A quota with exactly")
+    res = runner.invoke(main, ["test", str(dst)])
+    assert res.exit_code == 1
+    line = next(i for i, text in enumerate(cases.read_text().splitlines(), 1) if "nme: A quota" in text)
+    assert f"{cases}:{line}: each case needs a 'name' and an 'expect'\n" in res.output
+
+
+def test_ereje_test_fails_when_there_are_no_cases(tmp_path, runner):
+    shutil.copytree(POLICIES, tmp_path / "policies", ignore=shutil.ignore_patterns("tests"))
+    res = runner.invoke(main, ["test", str(tmp_path / "policies")])
+    assert res.exit_code == 1
+    assert res.output.endswith("0 passed, 0 failed\n")
+
+
+def test_pytest_shows_a_failed_case_with_expected_and_found(tmp_path, pytester):
+    dst, _ = _cases(tmp_path, "expect: {outcome: approve, findings: {vacancy-waiting-period: met}}",
+                    "expect: {outcome: refuse, findings: {vacancy-waiting-period: met}}")
+    result = pytester.runpytest_inprocess("-p", "server.judging.caseplugin", str(dst))
+    result.assert_outcomes(failed=1, passed=47)
+    result.stdout.re_match_lines([r"outcome: expected refuse, got approve",
+                                  r"outcome +refuse +approve +<- differs",
+                                  r"vacancy-waiting-period +met +met$"])
 
 
 def test_every_command_is_documented():
@@ -119,7 +167,7 @@ def test_every_command_is_documented():
 
 
 @pytest.mark.parametrize("command", ["check", "test"])
-def test_a_directory_that_does_not_exist_is_bad_usage(tmp_path, command):
-    res = CliRunner().invoke(main, [command, str(tmp_path / "nowhere")])
+def test_a_directory_that_does_not_exist_is_bad_usage(tmp_path, runner, command):
+    res = runner.invoke(main, [command, str(tmp_path / "nowhere")])
     assert res.exit_code == 2
     assert "does not exist" in res.output

@@ -4,7 +4,6 @@ import json
 import subprocess
 import sys
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -13,46 +12,21 @@ from server.batch import inputs
 from server.contract import request as schemas
 from server.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = "150540000106"
+from tests.conftest import ROOT
+from tests.helpers import BIN, FLIP, STAY, batch_request, compare_summary
+
 V1, V2 = "2023-07-01", "2025-09-01"
 
 
-def request(reference, *, kind="issue", vacancy=None):
-    app = {"reference": reference, "submitted_on": "2025-09-20", "kind": kind, "route": "general",
-           "category": 3, "region": "ALMATY", "workers_requested": 1,
-           "employer": {"bin": BIN, "headcount": 120, "small_business": False,
-                        "staff": {"managers": {"citizens": 9, "foreigners": 1},
-                                  "specialists": {"citizens": 95, "foreigners": 5}}},
-           "foreign_workers": []}
-    if vacancy:
-        app["vacancy_code"] = vacancy
-    return {"application": app, "registry": {
-        "labour_exchange": {"vacancy": None}, "ulcrs": {"contracts": []}, "migration_police": {"persons": []},
-        "quota": {"region": "ALMATY", "year": 2025, "category": "3", "remaining": 10},
-        "offences": {"records": []}}}
-
-
-FLIP = request("APP-FLIP")                       # no vacancy code: refused from 2025-09-01
-STAY = request("APP-STAY", kind="extension")     # extensions need no vacancy: approved under both
-
-
 def run(*args):
-    res = CliRunner().invoke(main, ["compare", *map(str, args)])
-    return res
-
-
-def summary_of(*args):
-    res = run(*args, "--format", "json")
-    assert res.exit_code == 0, res.output
-    return json.loads(res.output)
+    return CliRunner().invoke(main, ["compare", *map(str, args)])
 
 
 def test_flip_and_no_flip_jsonl_with_malformed_line(tmp_path):
     f = tmp_path / "apps.jsonl"
     f.write_text(json.dumps(FLIP) + "\n{not json\n" + json.dumps(STAY) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    s = summary_of(f, "--jobs", 1, "--out", out)
+    s = compare_summary(f, "--jobs", 1, "--out", out)
     assert (s["read"], s["judged"], s["not_judged"]) == (3, 2, 1)
     pair = s["pairs"][0]
     assert (pair["from"], pair["to"], pair["unchanged"], pair["changed"]) == (V1, V2, 1, 1)
@@ -83,7 +57,7 @@ def test_json_array_with_invalid_application(tmp_path):
     del bad["application"]["region"]
     f = tmp_path / "apps.json"
     f.write_text(json.dumps([STAY, bad, FLIP, 7]), encoding="utf-8")
-    s = summary_of(f, "--jobs", 1, "--versions", f"{V1},{V2}")
+    s = compare_summary(f, "--jobs", 1, "--versions", f"{V1},{V2}")
     assert (s["read"], s["judged"]) == (4, 2)
     reasons = {e["reason"]: e["lines"] for e in s["errors"]}
     assert any("application.region" in r and lines == [2] for r, lines in reasons.items())
@@ -113,7 +87,7 @@ def test_csv(tmp_path):
         w.writerow(row("CSV-STAY", "extension", ["", ""]))
         w.writerow(row("CSV-WORKER", "extension", ["N1234567", "900101300007"]))
     # registry.offences.records is empty, so absent: offences are read from fixtures/registries/
-    s = summary_of(f, "--jobs", 1)
+    s = compare_summary(f, "--jobs", 1)
     assert (s["read"], s["judged"]) == (4, 3)
     assert s["errors"][0]["lines"] == [3] and "application.category" in s["errors"][0]["reason"]
     assert s["pairs"][0]["flips"].get("approve -> refuse", 0) >= 1
@@ -132,12 +106,12 @@ def test_row_to_request_types():
 
 def test_jobs_two_matches_jobs_one(tmp_path):
     f = tmp_path / "apps.jsonl"
-    lines = [json.dumps(request(f"A{i}", kind="issue" if i % 2 else "extension")) for i in range(10)]
+    lines = [json.dumps(batch_request(f"A{i}", kind="issue" if i % 2 else "extension")) for i in range(10)]
     lines.insert(4, "[]")
     f.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out1, out2 = tmp_path / "o1.jsonl", tmp_path / "o2.jsonl"
-    s1 = summary_of(f, "--jobs", 1, "--out", out1)
-    s2 = summary_of(f, "--jobs", 2, "--out", out2)
+    s1 = compare_summary(f, "--jobs", 1, "--out", out1)
+    s2 = compare_summary(f, "--jobs", 2, "--out", out2)
     assert s1 == s2
     assert s1["pairs"][0]["flips"] == {"approve -> refuse": 5}
     assert out1.read_text() == out2.read_text()
@@ -186,10 +160,10 @@ class _Cells(HTMLParser):
 
 def test_html_report(tmp_path):
     f = tmp_path / "apps.jsonl"
-    evil = request("<script>alert(1)</script>")
+    evil = batch_request("<script>alert(1)</script>")
     f.write_text("\n".join([json.dumps(FLIP), json.dumps(STAY), "oops", json.dumps(evil)]) + "\n", encoding="utf-8")
     page = tmp_path / "r.html"
-    s = summary_of(f, "--jobs", 1, "--report", page)
+    s = compare_summary(f, "--jobs", 1, "--report", page)
     text = page.read_text(encoding="utf-8")
     assert "<script" not in text.lower() and "@import" not in text and "url(" not in text
     p = _Cells()

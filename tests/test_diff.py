@@ -2,22 +2,17 @@
 import dataclasses
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from server.rules import rulebook
 from server.cli import main
 from server.diff import between, diff
+from server.rules import rulebook
 
-POLICIES = Path(__file__).resolve().parents[1] / "policies"
+from tests.conftest import POLICIES, ROOT
+
 NEW = ["vacancy-published", "vacancy-waiting-period", "contracts-registered", "workers-have-iin", "migration-data"]
-
-
-@pytest.fixture(scope="module")
-def book():
-    return rulebook.load(POLICIES)
 
 
 def test_amendment_diff(book):
@@ -69,8 +64,7 @@ def test_changed_requirement_fields(book):
                       "after": "quota.remaining > application.workers_requested"}}}]
 
 
-def test_cli_diff_text_and_json():
-    runner = CliRunner()
+def test_cli_diff_text_and_json(runner):
     res = runner.invoke(main, ["diff", "2023-07-01", "2025-09-01"])
     assert res.exit_code == 0, res.output
     for rid in NEW:
@@ -86,8 +80,8 @@ def test_cli_diff_text_and_json():
     assert "вакан" in d["added"][0]["title"].lower()
 
 
-def test_cli_diff_unknown_version():
-    res = CliRunner().invoke(main, ["diff", "2023-07-01", "2030-01-01"])
+def test_cli_diff_unknown_version(runner):
+    res = runner.invoke(main, ["diff", "2023-07-01", "2030-01-01"])
     assert res.exit_code == 2
     assert "2030-01-01" in res.output
 
@@ -102,7 +96,7 @@ def test_diff_names_requirements_whose_meaning_moves_with_a_derived_fact_or_para
 
 # --- the worked 2026 amendment: the diff is exactly the edit ---------------------------
 
-AMENDMENT_2026 = Path(__file__).resolve().parent / "data" / "amendment-2026" / "2026-01-01.yaml"
+AMENDMENT_2026 = ROOT / "tests" / "data" / "amendment-2026" / "2026-01-01.yaml"
 
 
 @pytest.fixture(scope="module")

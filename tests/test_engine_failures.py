@@ -2,13 +2,17 @@
 
 durable_rules corrupts memory when a session is deleted with actions still
 pending; the engine must finish them unrun first. Run in a subprocess, since a
-corrupted heap aborts the whole interpreter.
+corrupted heap aborts the whole interpreter. 300 rounds of a failed ruling followed
+by a good one (3000 took 8 s and, on this build of durable_rules, crashed no more
+often: not even with the unrun completion switched off).
 """
 import subprocess
 import sys
 import textwrap
 
-from .conftest import ROOT
+import pytest
+
+from tests.conftest import ROOT
 
 SCRIPT = textwrap.dedent("""
     import json, shutil, sys, tempfile
@@ -33,7 +37,7 @@ SCRIPT = textwrap.dedent("""
     engine.register_all(good)
     request = schemas.load(schemas.RulingRequestSchema, json.loads((src / "fixtures/applications/approve.json").read_text()))
     failures = 0
-    for i in range(3000):
+    for i in range(300):
         try:
             rulings.judge(bad, request)
         except errors.EngineError as e:
@@ -44,7 +48,8 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_a_failing_rule_raises_and_leaves_the_engine_usable():
     proc = subprocess.run([sys.executable, "-c", SCRIPT, str(ROOT)], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "failures 3000" in proc.stdout
+    assert "failures 300" in proc.stdout

@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,8 +22,10 @@ from pathlib import Path
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-APPLICATIONS = ROOT / "fixtures" / "applications"
+from tests.conftest import APPLICATIONS, ROOT
+
+pytestmark = pytest.mark.slow   # two real processes, and faults that wait out timeouts
+
 REGISTRIES = ("labour_exchange", "ulcrs", "migration_police", "quota", "offences")
 TIMEOUT_S = 1  # EREJE_REGISTRY_TIMEOUT given to the server
 BOUND_S = 2 * TIMEOUT_S + 3  # the most a ruling may take with one registry at fault
@@ -37,12 +38,6 @@ PATHS = {
     "quota": "/quota/",
     "offences": "/offences",
 }
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def ereje_command():
@@ -90,8 +85,7 @@ class Stack:
         self.http = requests
         self.quiet_at = 0.0
 
-    def start(self):
-        sim_port, port = free_port(), free_port()
+    def start(self, sim_port, port):
         self.sim = f"http://127.0.0.1:{sim_port}"
         self.base = f"http://127.0.0.1:{port}"
         with self.sim_log.open("w") as log:
@@ -145,15 +139,16 @@ class Stack:
 
     def registry_calls(self):
         """Registry requests the simulator has logged so far, as {registry: count}."""
+        self.settle()
         lines = [line for line in self.sim_log.read_text().splitlines() if '"GET /' in line]
         return {name: sum(f"GET {path}" in line for line in lines) for name, path in PATHS.items()}
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
+def stack(tmp_path_factory, free_port):
     started = Stack(tmp_path_factory.mktemp("e2e"))
     try:
-        started.start()
+        started.start(free_port(), free_port())
         yield started
     finally:
         started.stop()
@@ -164,7 +159,6 @@ def sim(stack):
     stack.clear_faults()
     yield stack
     stack.clear_faults()
-    stack.settle()
 
 
 def load(path):
@@ -215,7 +209,7 @@ def test_a_ruling_over_http_matches_the_same_facts_inline(sim, path):
 FAULTS = {
     "503": {"status": 503},
     "500": {"status": 500},
-    "slow": {"delay": TIMEOUT_S + 1.5},
+    "slow": {"delay": TIMEOUT_S + 0.5},
     "not_json": {"body": "not_json"},
     "wrong_shape": {"body": "wrong_shape"},
 }

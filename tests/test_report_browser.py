@@ -11,12 +11,13 @@ import shutil
 
 import pytest
 
-from .test_compare_batch import FLIP, STAY, summary_of
+from tests.helpers import FLIP, STAY, compare_summary
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None and os.environ.get("EREJE_REQUIRE_BROWSER"):
     raise RuntimeError("EREJE_REQUIRE_BROWSER is set but Debian's chromium is not installed")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+pytestmark = [pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
+              pytest.mark.slow]   # starts a browser
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def report(tmp_path):
     f = tmp_path / "apps.jsonl"
     f.write_text("\n".join([json.dumps(FLIP), json.dumps(FLIP), json.dumps(STAY), "oops"]) + "\n", encoding="utf-8")
     page = tmp_path / "report.html"
-    return page, summary_of(f, "--jobs", 1, "--report", page)
+    return page, compare_summary(f, "--jobs", 1, "--report", page)
 
 
 def test_the_report_is_self_contained_and_fits_a_laptop_screen(browser, report):

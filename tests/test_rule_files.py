@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from server.cli import main
 from server.rules import rulebook
 
-from .conftest import APPLICATIONS, POLICIES, ROOT
+from tests.conftest import APPLICATIONS, POLICIES, ROOT
 
 
 def _policies(tmp_path, edit=None, name="2025-09-01.yaml"):

@@ -26,35 +26,7 @@ from server.contract.request import (
     load_json,
 )
 
-
-def sample_request():
-    """A complete, valid general-route application (the employer of the registry fixtures)."""
-    return {
-        "application": {
-            "reference": "APP-2025-000123",
-            "submitted_on": "2025-09-20",
-            "kind": "issue",
-            "route": "general",
-            "category": 3,
-            "region": "ALMATY",
-            "workers_requested": 1,
-            "vacancy_code": "4012345",
-            "employer": {
-                "bin": "150540000106",
-                "name": "Example LLP",
-                "headcount": 120,
-                "small_business": False,
-                "staff": {
-                    "managers": {"citizens": 9, "foreigners": 1},
-                    "specialists": {"citizens": 95, "foreigners": 5},
-                },
-            },
-            "foreign_workers": [
-                {"passport": "N1234567", "iin": "900101300007", "citizenship": "UZB",
-                 "contract": {"number": "TD-15", "signed_on": "2025-03-01", "kind": "labour"}},
-            ],
-        }
-    }
+from tests.helpers import change, sample_request
 
 
 def loaded_three_ways(request, schema=RulingRequestSchema):
@@ -130,22 +102,6 @@ def test_a_seasonal_application_needs_no_category_or_staff():
     loaded = load(RulingRequestSchema, request)
     assert loaded["application"]["category"] is None
     assert loaded["application"]["employer"]["staff"] is None
-
-
-def change(path, value):
-    """A sample request with the value at dotted `path` replaced (or deleted when value is ...)."""
-    request = sample_request()
-    *parents, last = path.split(".")
-    node = request
-    for key in parents:
-        node = node[int(key)] if isinstance(node, list) else node.setdefault(key, {})
-    if isinstance(node, list):
-        last = int(last)
-    if value is ...:
-        node.pop(last, None) if isinstance(node, dict) else node.pop(last)
-    else:
-        node[last] = value
-    return request
 
 
 @pytest.mark.parametrize("path, value, field", [

@@ -2,7 +2,6 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -10,25 +9,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from click.testing import CliRunner
 
 from server.cli.serve import serve_command
-from tests.test_schemas import sample_request
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.conftest import ROOT
+from tests.helpers import sample_request
 
 
 class Served:
     """One `python -m server.serving` process on a loopback port."""
 
-    def __init__(self, db):
-        self.port = free_port()
+    def __init__(self, db, port):
+        self.port = port
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "HOME": str(db.parent)}  # nothing of gunicorn's lands in the real home
         env.pop("EREJE_TOKENS", None)
@@ -75,8 +66,8 @@ def db(tmp_path):
 
 
 @pytest.fixture
-def server(db):
-    served = Served(db)
+def server(db, free_port):
+    served = Served(db, free_port())
     yield served
     if served.process.poll() is None:
         served.stop()
@@ -91,7 +82,8 @@ def request_numbered(n):
     return request
 
 
-def test_rulings_survive_a_restart(server, db):
+@pytest.mark.slow
+def test_rulings_survive_a_restart(server, db, free_port):
     session = requests.Session()
     posted = [session.post(f"{server.base}/v1/rulings", json=request_numbered(n), timeout=10) for n in range(4)]
     assert [r.status_code for r in posted] == [201] * 4
@@ -100,7 +92,7 @@ def test_rulings_survive_a_restart(server, db):
     assert "Traceback" not in log
     assert not (db.parent / ".gunicorn").exists()  # no control socket left under $HOME
 
-    again = Served(db)
+    again = Served(db, free_port())
     try:
         for response in posted:
             ruling = response.json()
@@ -111,6 +103,7 @@ def test_rulings_survive_a_restart(server, db):
         assert again.stop()[0] == 0
 
 
+@pytest.mark.slow
 def test_concurrent_clients_lose_and_mix_up_nothing(server):
     def client(worker):
         session = requests.Session()
@@ -142,10 +135,10 @@ def test_serve_is_a_click_command_with_the_contract_options():
 
 
 @pytest.mark.parametrize("content", [None, "regulation: ["])
-def test_serve_refuses_bad_or_missing_rule_files_before_starting(tmp_path, content):
+def test_serve_refuses_bad_or_missing_rule_files_before_starting(tmp_path, runner, content):
     if content:
         (tmp_path / "reg").mkdir()
         (tmp_path / "reg" / "2020-01-01.yaml").write_text(content)
-    result = CliRunner().invoke(serve_command, ["--policies", str(tmp_path), "--db", str(tmp_path / "x.db")])
+    result = runner.invoke(serve_command, ["--policies", str(tmp_path), "--db", str(tmp_path / "x.db")])
     assert result.exit_code == 2
     assert "--policies" in result.output

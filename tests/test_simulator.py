@@ -12,12 +12,13 @@ EMPLOYER = "150540000106"
 
 
 @pytest.fixture
-def client():
+def simulator():
+    """The simulator app through Flask's test client."""
     return create_simulator().test_client()
 
 
-def test_a_vacancy_by_code(client):
-    response = client.get("/labour-exchange/vacancies/4012345")
+def test_a_vacancy_by_code(simulator):
+    response = simulator.get("/labour-exchange/vacancies/4012345")
     assert response.status_code == 200
     assert response.json == {
         "code": "4012345", "employer_bin": EMPLOYER, "published_on": "2025-09-01", "status": "active",
@@ -33,86 +34,86 @@ def test_a_vacancy_by_code(client):
         "/quota/ALMATY/next/3",
     ],
 )
-def test_what_the_registry_does_not_hold_is_404(client, path):
-    response = client.get(path)
+def test_what_the_registry_does_not_hold_is_404(simulator, path):
+    response = simulator.get(path)
     assert response.status_code == 404
     assert "error" in response.json
 
 
-def test_contracts_and_offences_of_one_employer(client):
-    contracts = client.get(f"/ulcrs/contracts?employer_bin={EMPLOYER}").json["contracts"]
+def test_contracts_and_offences_of_one_employer(simulator):
+    contracts = simulator.get(f"/ulcrs/contracts?employer_bin={EMPLOYER}").json["contracts"]
     assert {"TD-15", "TD-16", "TD-17"} <= {c["number"] for c in contracts}
     assert {c["employer_bin"] for c in contracts} == {EMPLOYER}
-    records = client.get("/offences?employer_bin=200540000108").json["records"]
+    records = simulator.get("/offences?employer_bin=200540000108").json["records"]
     assert [r["article"] for r in records] == ["519", "517"]
-    assert client.get(f"/offences?employer_bin={EMPLOYER}").json == {"records": []}
+    assert simulator.get(f"/offences?employer_bin={EMPLOYER}").json == {"records": []}
 
 
 @pytest.mark.parametrize("path", ["/ulcrs/contracts", "/offences?employer_bin="])
-def test_employer_bin_is_required(client, path):
-    response = client.get(path)
+def test_employer_bin_is_required(simulator, path):
+    response = simulator.get(path)
     assert response.status_code == 400
     assert "employer_bin" in response.json["error"]
 
 
-def test_a_person_and_a_quota(client):
-    assert client.get("/migration-police/persons/P9990002").json == {
+def test_a_person_and_a_quota(simulator):
+    assert simulator.get("/migration-police/persons/P9990002").json == {
         "passport": "P9990002", "iin": "950707300000", "status": "overstay",
     }
-    assert client.get("/quota/SHYMKENT/2025/seasonal").json == {"remaining": 40}
+    assert simulator.get("/quota/SHYMKENT/2025/seasonal").json == {"remaining": 40}
 
 
 def test_faults_given_at_creation_apply_at_once():
-    client = create_simulator(faults={"ulcrs": {"status": 503}}).test_client()
-    assert client.get(f"/ulcrs/contracts?employer_bin={EMPLOYER}").status_code == 503
-    assert client.get("/quota/ALMATY/2025/3").status_code == 200
+    simulator = create_simulator(faults={"ulcrs": {"status": 503}}).test_client()
+    assert simulator.get(f"/ulcrs/contracts?employer_bin={EMPLOYER}").status_code == 503
+    assert simulator.get("/quota/ALMATY/2025/3").status_code == 200
 
 
-def test_a_status_fault_set_at_runtime_and_cleared(client):
-    assert client.put("/_faults/quota", json={"status": 500}).json == {"quota": {"status": 500}}
-    assert client.get("/quota/ALMATY/2025/3").status_code == 500
-    assert client.delete("/_faults").status_code == 200
-    assert client.get("/quota/ALMATY/2025/3").status_code == 200
+def test_a_status_fault_set_at_runtime_and_cleared(simulator):
+    assert simulator.put("/_faults/quota", json={"status": 500}).json == {"quota": {"status": 500}}
+    assert simulator.get("/quota/ALMATY/2025/3").status_code == 500
+    assert simulator.delete("/_faults").status_code == 200
+    assert simulator.get("/quota/ALMATY/2025/3").status_code == 200
 
 
-def test_an_empty_fault_clears_that_registry(client):
-    client.put("/_faults/quota", json={"status": 500})
-    client.put("/_faults/offences", json={"status": 503})
-    assert client.put("/_faults/quota", json={}).json == {"offences": {"status": 503}}
+def test_an_empty_fault_clears_that_registry(simulator):
+    simulator.put("/_faults/quota", json={"status": 500})
+    simulator.put("/_faults/offences", json={"status": 503})
+    assert simulator.put("/_faults/quota", json={}).json == {"offences": {"status": 503}}
 
 
-def test_a_not_json_body_claims_to_be_json(client):
-    client.put("/_faults/migration_police", json={"body": "not_json"})
-    response = client.get("/migration-police/persons/N1234567")
+def test_a_not_json_body_claims_to_be_json(simulator):
+    simulator.put("/_faults/migration_police", json={"body": "not_json"})
+    response = simulator.get("/migration-police/persons/N1234567")
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert response.get_json(silent=True) is None
 
 
-def test_a_wrong_shape_body(client):
-    client.put("/_faults/ulcrs", json={"body": "wrong_shape"})
-    assert "contracts" not in client.get(f"/ulcrs/contracts?employer_bin={EMPLOYER}").json
+def test_a_wrong_shape_body(simulator):
+    simulator.put("/_faults/ulcrs", json={"body": "wrong_shape"})
+    assert "contracts" not in simulator.get(f"/ulcrs/contracts?employer_bin={EMPLOYER}").json
 
 
-def test_a_delay(client):
-    client.put("/_faults/labour_exchange", json={"delay": 0.3})
+def test_a_delay(simulator):
+    simulator.put("/_faults/labour_exchange", json={"delay": 0.3})
     started = time.monotonic()
-    assert client.get("/labour-exchange/vacancies/4012345").status_code == 200
+    assert simulator.get("/labour-exchange/vacancies/4012345").status_code == 200
     assert time.monotonic() - started >= 0.3
 
 
-def test_faults_of_unknown_registries_are_404(client):
-    assert client.put("/_faults/tax", json={"status": 503}).status_code == 404
+def test_faults_of_unknown_registries_are_404(simulator):
+    assert simulator.put("/_faults/tax", json={"status": 503}).status_code == 404
 
 
 @pytest.mark.parametrize(
     "fault",
     [{"status": 42}, {"status": "503"}, {"delay": -1}, {"delay": True}, {"body": "empty"}, {"slow": 1}, [1]],
 )
-def test_bad_faults_are_400_and_say_why(client, fault):
-    response = client.put("/_faults/ulcrs", json=fault)
+def test_bad_faults_are_400_and_say_why(simulator, fault):
+    response = simulator.put("/_faults/ulcrs", json=fault)
     assert response.status_code == 400
     assert response.json["error"]
-    assert client.get("/_faults").json == {}
+    assert simulator.get("/_faults").json == {}
 
 
 @pytest.mark.parametrize(

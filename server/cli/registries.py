@@ -1,4 +1,5 @@
 """`ereje registries serve`: the registry gateway simulator (adapters.simulator) over HTTP."""
+import logging
 import signal
 import threading
 
@@ -22,6 +23,18 @@ def _fault_option(ctx, param, values):
         except ValueError as err:
             raise click.BadParameter(str(err)) from None
     return faults
+
+
+def _access_log():
+    """One line per request on stderr, set up before the first request.
+
+    werkzeug attaches its own handler on the first line it logs; requests answered
+    in parallel meanwhile find a handler-less logger and their lines are lost.
+    """
+    log = logging.getLogger("werkzeug")
+    log.setLevel(logging.INFO)
+    if not log.handlers:
+        log.addHandler(logging.StreamHandler())
 
 
 @click.group()
@@ -65,6 +78,7 @@ def serve(host, port, fixtures_dir, faults):
     Stops cleanly on Ctrl-C or SIGTERM.
     """
     app = create_simulator(fixtures_dir, faults)
+    _access_log()
     server = make_server(host, port, app, threaded=True)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

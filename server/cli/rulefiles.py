@@ -1,12 +1,14 @@
 """`ereje check` and `ereje test`: the legal team's gate and cases for rule files."""
+import os
 import sys
 from pathlib import Path
 
 import click
+import pytest
 
 from server.cli.common import POLICIES, load_book
 from server.engine import compile as compiler
-from server.judging import cases as casebook
+from server.judging import caseplugin
 from server.rules import rulebook
 
 
@@ -41,22 +43,51 @@ def test_cmd(directory, verbose):
     """Run the cases in DIRECTORY/<regulation>/tests/*.yaml against the rule files.
 
     Each case is judged with the registry facts it carries; a failure prints what
-    was expected and what came out. Exits 1 on any failure.
+    was expected and what came out. Exits 1 on any failure. The cases run through
+    pytest with the same plugin as the repo's tests (server/judging/caseplugin.py).
     """
-    book = load_book(directory)
-    cases, problems = casebook.collect(directory)
-    for p in problems:
-        click.echo(p)
-    failed = 0
-    for case in cases:
-        res = casebook.run_case(book, case)
-        if not res.ok:
-            failed += 1
-            click.echo(f"FAIL {case.file}:{case.line}: {case.name}")
-            for p in res.problems:
-                click.echo(f"     {p}")
-        elif verbose:
-            click.echo(f"ok   {case.name}")
-    click.echo(f"{len(cases) - failed} passed, {failed} failed")
-    if failed or problems or not cases:
+    load_book(directory, register=False)   # rule files that do not load are bad input (exit 2)
+    report = CaseReport(verbose)
+    # Only the cases under DIRECTORY: no ini file, conftest, cache or output capture of its own.
+    code = pytest.main([str(directory), "-c", os.devnull, "--rootdir", str(directory), "--noconftest",
+                        "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:python",
+                        "--capture=no", "--assert=plain"], plugins=[caseplugin, report])
+    click.echo(f"{report.passed} passed, {report.failed} failed")
+    if code != pytest.ExitCode.OK or report.failed or report.problems or not report.passed:
         sys.exit(1)
+
+
+class CaseReport:
+    """A pytest plugin for `ereje test`: prints each failed case (and each case with -v) as it runs."""
+
+    def __init__(self, verbose):
+        self.verbose = verbose
+        self.items = {}
+        self.passed = self.failed = self.problems = 0
+
+    def pytest_collection_modifyitems(self, items):
+        self.items = {item.nodeid: item for item in items}
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.problems += 1
+            click.echo(report.longreprtext)
+
+    def pytest_runtest_logreport(self, report):
+        item = self.items.get(report.nodeid)
+        if report.when != "call" and not report.failed:
+            return
+        if not isinstance(item, caseplugin.CaseItem):
+            if report.failed:   # a case entry that cannot be read: file:line: why
+                self.problems += 1
+                click.echo(report.longreprtext)
+        elif report.failed:
+            self.failed += 1
+            head, *lines = report.longreprtext.splitlines()
+            click.echo(f"FAIL {head}")
+            for line in lines:
+                click.echo(f"     {line}")
+        else:
+            self.passed += 1
+            if self.verbose:
+                click.echo(f"ok   {item.case.name}")

@@ -4,19 +4,25 @@ A case file has `defaults` (a whole ruling request, registry facts inline) and
 `cases`, each with a `name` written as a sentence, `set` (dotted paths changed
 from the defaults, e.g. "application.submitted_on": 2025-09-16) and `expect`
 (outcome, version, and the status of any requirement).
+
+This module reads a case file and judges one case; server/judging/caseplugin.py
+makes each case a pytest item, for the repo's tests and for `ereje test`.
 """
 import copy
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from server.judging import rulings
+
 from server.contract import request as schemas
-from server.rules.source import line_of, load as load_yaml
+from server.documents import plain, remove_path, set_path
 from server.errors import EREJEError
+from server.judging import rulings
+from server.rules.source import Problem, line_of, load as load_yaml
 
 CASE_KEYS = {"name", "set", "remove", "request", "expect"}
 EXPECT_KEYS = {"outcome", "version", "findings", "error"}
+SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass
@@ -36,78 +42,52 @@ class Result:
     ruling: dict | None = None
 
 
-def _set(doc, path, value):
-    keys = path.split(".")
-    for k in keys[:-1]:
-        if isinstance(doc, list):
-            doc = doc[int(k)]
-        else:
-            doc = doc.setdefault(k, {})
-    if isinstance(doc, list):
-        i = int(keys[-1])
-        if i == len(doc):
-            doc.append(value)   # "workers.1" on a one-worker list adds a second worker
-        else:
-            doc[i] = value
-    else:
-        doc[keys[-1]] = value
+def is_case_file(path):
+    """A YAML file in the `tests` folder of a regulation (a folder that holds rule files)."""
+    path = Path(path)
+    return (path.suffix in SUFFIXES and path.parent.name == "tests"
+            and any(p.suffix in SUFFIXES for p in path.parent.parent.iterdir()))
 
 
-def _remove(doc, path):
-    keys = path.split(".")
-    for k in keys[:-1]:
-        doc = doc[int(k)] if isinstance(doc, list) else doc[k]
-    if isinstance(doc, list):
-        del doc[int(keys[-1])]
-    else:
-        doc.pop(keys[-1], None)
+def rules_directory(path):
+    """The policies directory whose rule files a case file's cases are judged by."""
+    return Path(path).resolve().parents[2]
 
 
-def _plain(obj):
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_plain(v) for v in obj]
-    return obj
-
-
-def collect(directory):
-    """Every case under directory/*/tests/*.yaml (or directory/tests/*.yaml)."""
-    directory = Path(directory)
-    files = sorted(directory.glob("*/tests/*.yaml")) + sorted(directory.glob("tests/*.yaml"))
+def load_file(path):
+    """The cases of one case file and the problems of those that cannot be read: (cases, problems)."""
+    try:
+        doc = load_yaml(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        return [], [Problem(str(path), mark.line + 1 if mark else 1, f"YAML: {getattr(e, 'problem', e)}")]
+    if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list):
+        return [], [Problem(str(path), 1, "a case file needs 'defaults' and a list of 'cases'")]
+    defaults = plain(doc.get("defaults") or {})
     cases, problems = [], []
-    for path in files:
-        try:
-            doc = load_yaml(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            problems.append(f"{path}:{mark.line + 1 if mark else 1}: YAML: {getattr(e, 'problem', e)}")
-            continue
-        if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list):
-            problems.append(f"{path}:1: a case file needs 'defaults' and a list of 'cases'")
-            continue
-        defaults = _plain(doc.get("defaults") or {})
-        for item in doc["cases"]:
-            line = line_of(item)
-            if not isinstance(item, dict) or not item.get("name") or not isinstance(item.get("expect"), dict):
-                problems.append(f"{path}:{line}: each case needs a 'name' and an 'expect'")
-                continue
-            unknown = set(item) - CASE_KEYS
-            unknown_expect = set(item["expect"]) - EXPECT_KEYS
-            if unknown or unknown_expect:
-                problems.append(f"{path}:{line}: unknown keys {sorted(unknown | unknown_expect)}")
-                continue
-            request = _plain(item["request"]) if "request" in item else copy.deepcopy(defaults)
-            try:
-                for dotted, value in (item.get("set") or {}).items():
-                    _set(request, dotted, _plain(value))
-                for dotted in item.get("remove") or []:
-                    _remove(request, dotted)
-            except (KeyError, IndexError, ValueError, TypeError) as e:
-                problems.append(f"{path}:{line}: cannot apply set/remove: {e}")
-                continue
-            cases.append(Case(str(path), line, str(item["name"]), request, _plain(item["expect"])))
+    for item in doc["cases"]:
+        case = _case(path, item, defaults)
+        (cases if isinstance(case, Case) else problems).append(case)
     return cases, problems
+
+
+def _case(path, item, defaults):
+    """One case built from its entry, or the Problem that keeps it from being built."""
+    line = line_of(item)
+    if not isinstance(item, dict) or not item.get("name") or not isinstance(item.get("expect"), dict):
+        return Problem(str(path), line, "each case needs a 'name' and an 'expect'")
+    unknown = (set(item) - CASE_KEYS) | (set(item["expect"]) - EXPECT_KEYS)
+    if unknown:
+        return Problem(str(path), line, f"unknown keys {sorted(unknown)}")
+    request = plain(item["request"]) if "request" in item else copy.deepcopy(defaults)
+    try:
+        for dotted, value in (item.get("set") or {}).items():
+            set_path(request, dotted, plain(value))
+        for dotted in item.get("remove") or []:
+            remove_path(request, dotted)
+    except (KeyError, IndexError, ValueError, TypeError) as e:
+        return Problem(str(path), line, f"cannot apply set/remove: {e}")
+    return Case(str(path), line, str(item["name"]), request, plain(item["expect"]))
 
 
 def run_case(book, case, source=None):
@@ -135,3 +115,24 @@ def run_case(book, case, source=None):
         elif got["status"] != want:
             problems.append(f"{rid}: expected {want}, got {got['status']} ({got['explanation']})")
     return Result(case, not problems, problems, ruling)
+
+
+def explain(result):
+    """What a failed case expected and what came out: its problems, then every status side by side."""
+    lines = list(result.problems)
+    ruling = result.ruling
+    if ruling is None:
+        return lines
+    exp = result.case.expect
+    wanted = exp.get("findings") or {}
+    rows = [("", "expected", "found"),
+            ("outcome", exp.get("outcome", "-"), ruling["outcome"]),
+            ("version", str(exp.get("version", "-")), ruling["version"])]
+    rows += [(f["requirement"], wanted.get(f["requirement"], "-"), f["status"]) for f in ruling["findings"]]
+    rows += [(rid, want, "(none)") for rid, want in wanted.items()
+             if rid not in {f["requirement"] for f in ruling["findings"]}]
+    width = max(len(r[0]) for r in rows)
+    for name, want, got in rows:
+        differs = want not in ("-", "expected") and want != got
+        lines.append(f"{name:<{width}}  {want:<12} {got}{'   <- differs' if differs else ''}".rstrip())
+    return lines

@@ -1,0 +1,81 @@
+"""Requests and commands that several test modules build the same way."""
+import json
+
+from click.testing import CliRunner
+
+from server.cli import main
+
+BIN = "150540000106"   # the employer of the registry fixtures
+
+
+def sample_request():
+    """A complete, valid general-route application (the employer of the registry fixtures)."""
+    return {
+        "application": {
+            "reference": "APP-2025-000123",
+            "submitted_on": "2025-09-20",
+            "kind": "issue",
+            "route": "general",
+            "category": 3,
+            "region": "ALMATY",
+            "workers_requested": 1,
+            "vacancy_code": "4012345",
+            "employer": {
+                "bin": BIN,
+                "name": "Example LLP",
+                "headcount": 120,
+                "small_business": False,
+                "staff": {
+                    "managers": {"citizens": 9, "foreigners": 1},
+                    "specialists": {"citizens": 95, "foreigners": 5},
+                },
+            },
+            "foreign_workers": [
+                {"passport": "N1234567", "iin": "900101300007", "citizenship": "UZB",
+                 "contract": {"number": "TD-15", "signed_on": "2025-03-01", "kind": "labour"}},
+            ],
+        }
+    }
+
+
+def change(path, value):
+    """A sample request with the value at dotted `path` replaced (or deleted when value is ...)."""
+    request = sample_request()
+    *parents, last = path.split(".")
+    node = request
+    for key in parents:
+        node = node[int(key)] if isinstance(node, list) else node.setdefault(key, {})
+    if isinstance(node, list):
+        last = int(last)
+    if value is ...:
+        node.pop(last, None) if isinstance(node, dict) else node.pop(last)
+    else:
+        node[last] = value
+    return request
+
+
+def batch_request(reference, *, kind="issue", vacancy=None):
+    """An application for `ereje compare`, registry facts inline: approved under 2023-07-01."""
+    app = {"reference": reference, "submitted_on": "2025-09-20", "kind": kind, "route": "general",
+           "category": 3, "region": "ALMATY", "workers_requested": 1,
+           "employer": {"bin": BIN, "headcount": 120, "small_business": False,
+                        "staff": {"managers": {"citizens": 9, "foreigners": 1},
+                                  "specialists": {"citizens": 95, "foreigners": 5}}},
+           "foreign_workers": []}
+    if vacancy:
+        app["vacancy_code"] = vacancy
+    return {"application": app, "registry": {
+        "labour_exchange": {"vacancy": None}, "ulcrs": {"contracts": []}, "migration_police": {"persons": []},
+        "quota": {"region": "ALMATY", "year": 2025, "category": "3", "remaining": 10},
+        "offences": {"records": []}}}
+
+
+FLIP = batch_request("APP-FLIP")                     # no vacancy code: refused from 2025-09-01
+STAY = batch_request("APP-STAY", kind="extension")   # extensions need no vacancy: approved under both
+
+
+def compare_summary(*args):
+    """`ereje compare ARGS --format json`, which must succeed: its summary."""
+    res = CliRunner().invoke(main, ["compare", *map(str, args), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.output)
