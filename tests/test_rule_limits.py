@@ -12,6 +12,11 @@ from click.testing import CliRunner
 
 from server.api.app import create_app
 from server.cli import main
+from server.contract import request as schemas
+from server.engine import runner as engine
+from server.judging import rulings
+from server.rules import rulebook
+from server.rules.facts import CLOSED_VALUES
 
 from .conftest import POLICIES, ROOT
 
@@ -261,3 +266,30 @@ def test_a_comparison_with_a_date_at_the_end_of_the_calendar_answers(client):
         {"employer_bin": "150540000106", "article": "519", "decided_on": "9999-12-30"}]}}
     res = client.post("/v1/comparisons", json=doc)
     assert res.status_code == 200, res.get_data(as_text=True)
+
+
+# --- the closed sets of values, and quantifiers over one list ----------------------------
+
+def test_the_closed_values_are_exactly_what_the_request_schema_admits():
+    fields = schemas.ApplicationSchema().fields
+    for name in ("kind", "route"):
+        choices = [v for v in fields[name].validators if hasattr(v, "choices")][0].choices
+        assert list(CLOSED_VALUES[("application", name)]) == list(choices)
+    (bounds,) = fields["category"].validators
+    assert (bounds.min, bounds.max) == (1, 4)
+    assert CLOSED_VALUES[("quota", "category")] == ("1", "2", "3", "4", "seasonal")
+
+
+def test_two_any_over_one_list_can_hold_with_one_element(tmp_path):
+    # durable_rules matches a fact to one pattern per rule unless told otherwise: with
+    # one contract, both any() held and neither status was concluded (a failed ruling).
+    directory, _ = _with_requirement(
+        tmp_path, 'any(c.number == "TD-15" for c in contracts) and any(d.kind == "labour" for d in contracts)')
+    book = rulebook.load(directory)
+    engine.register_all(book)
+    doc = json.loads((ROOT / "fixtures/applications/approve.json").read_text())
+    doc["registry"] = {"ulcrs": {"contracts": [{"employer_bin": "150540000106", "employee_iin": "900101300007",
+                                                "passport": "N1234567", "number": "TD-15", "kind": "labour",
+                                                "registered_on": "2025-03-04"}]}}
+    ruling = rulings.judge(book, schemas.load(schemas.RulingRequestSchema, doc))
+    assert {f["requirement"]: f["status"] for f in ruling["findings"]}["probe"] == "met"
