@@ -12,7 +12,7 @@ derived values). The functions rule text may call are parsed in `calls`.
 """
 import ast
 
-from server.rules import calls
+from server.rules import calls, syntax
 from server.rules.calendar import LAST_DAY, MAX_SHIFT_DAYS, MAX_SHIFT_MONTHS, in_calendar, iso_date, shift_field_name
 from server.rules.facts import CLOSED_VALUES
 from server.rules.nodes import (FALSE, TRUE, And, Arith, Cmp, Const, ExpressionError, Field, IfElse, In, Not, Or,
@@ -26,12 +26,7 @@ _ALLOWED = (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, a
             ast.List, ast.Tuple, ast.Call, ast.GeneratorExp, ast.comprehension, ast.IfExp,
             ast.In, ast.NotIn, *_CMP, *_ARITH)
 ALIASES = {"true": True, "false": False, "True": True, "False": False}
-# Limits that keep every recursive reader of a tree (this parser, the DNF, the
-# interpreter, JSON encoding) far from Python's stack, and the engine within what
-# durable_rules handles (measured: an `in` list of 511 values hangs it). The shipped
-# rule files nest at most 11 levels and their longest list has 3 values.
-MAX_DEPTH = 40
-MAX_LENGTH = 10_000
+# durable_rules hangs loading an `in` list of 511 values; the shipped files' longest has 3.
 MAX_LIST_VALUES = 256
 
 
@@ -61,34 +56,11 @@ def parse(text, scope):
     if isinstance(text, bool):
         return TRUE if text else FALSE
     # Rule text spans lines in YAML; lines are joined so layout never changes meaning.
-    source = " ".join(str(text).split("\n")).strip()
-    if len(source) > MAX_LENGTH:
-        raise ExpressionError(f"an expression may be at most {MAX_LENGTH} characters long; "
-                              "split it into derived facts")
-    try:
-        tree = ast.parse(source, mode="eval")
-    except SyntaxError as e:
-        raise ExpressionError(f"syntax error in expression: {e.msg}", e.offset) from None
-    except (RecursionError, MemoryError):
-        raise ExpressionError(f"nested more than {MAX_DEPTH} levels deep; split it into derived facts") from None
-    _check_tree(tree)
+    tree = syntax.tree(" ".join(str(text).split("\n")).strip(), _ALLOWED)
     node = _Parser(scope).node(tree.body)
     if isinstance(node, Field) and node.type == "bool":
         return Cmp("==", node, TRUE)
     return node
-
-
-def _check_tree(tree):
-    """Every node whitelisted and the tree at most MAX_DEPTH deep (walked without recursion)."""
-    stack = [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if not isinstance(node, _ALLOWED):
-            raise ExpressionError(f"'{type(node).__name__}' is not allowed in rule expressions",
-                                  getattr(node, "col_offset", None))
-        if depth > MAX_DEPTH:
-            raise ExpressionError(f"nested more than {MAX_DEPTH} levels deep; split it into derived facts")
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
 class _Parser:
