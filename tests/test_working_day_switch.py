@@ -29,7 +29,8 @@ def _with_values(directory, values):
         path = directory / "kz-foreign-labour" / f"{stem}.yaml"
         text = path.read_text(encoding="utf-8")
         for name, value in params.items():
-            text, n = re.subn(rf"(?m)^(  {name}:\n(?:    (?!value:).*\n)*    value: ).*$",
+            # The parameter's mapping at any indentation (top level, or under an amendment's add:).
+            text, n = re.subn(rf"(?m)^((?P<i> +){name}:\n(?:(?P=i)  (?!value:).*\n)*(?P=i)  value: ).*$",
                               lambda m: m.group(1) + json.dumps(value), text)
             if n != 1:
                 raise LookupError(f"parameter {name} not found in {path}")
@@ -88,7 +89,10 @@ def _declared():
     `type` if any, else from the value and unit: bool, percent (0..100) or count (0..400)."""
     out = {}
     for path in sorted((POLICIES / "kz-foreign-labour").glob("*.yaml")):
-        params = (yaml.safe_load(path.read_text(encoding="utf-8")).get("parameters") or {})
+        params = dict(yaml.safe_load(path.read_text(encoding="utf-8")).get("parameters") or {})
+        params.update(params.pop("add", None) or {})   # an amendment's new parameters
+        params.pop("change", None)
+        params.pop("remove", None)
         for name, spec in params.items():
             value, kind = spec.get("value"), spec.get("type")
             if kind is None and isinstance(value, bool):
@@ -117,7 +121,7 @@ def test_the_property_test_turns_the_switch_and_the_waiting_days():
     assert DECLARED["2025-09-01"]["waiting_days"] in ("count", "days")
 
 
-CASES, _ = casebook.collect(POLICIES)
+CASES = [c for f in sorted(POLICIES.glob("*/tests/*.yaml")) for c in casebook.load_file(f)[0]]
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
