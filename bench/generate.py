@@ -45,6 +45,13 @@ def application(rng, i):
     app = {"reference": f"GEN-{i:07d}", "submitted_on": day(submitted), "kind": kind, "route": route,
            "region": rng.choice(REGIONS), "workers_requested": requested,
            "employer": {"bin": bin_, "headcount": headcount, "small_business": small}}
+    if kind == "extension":
+        expires = submitted + dt.timedelta(days=rng.randint(20, 70))
+        app["current_permit"] = {"number": f"P-{i}", "issued_on": day(expires - dt.timedelta(days=365)),
+                                 "expires_on": day(expires), "extensions": rng.randint(0, 4)}
+    elif route == "intracompany_transfer":
+        app["transfer"] = {"sending_country": rng.choice(["DEU", "TUR", "CHN", "UZB", "KAZ"]),
+                           "employed_since": day(submitted - dt.timedelta(days=rng.randint(200, 700)))}
     if route == "general":
         app["category"] = rng.randint(1, 4)
         mc, ms = rng.randint(0, 30), rng.randint(0, 300)

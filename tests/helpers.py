@@ -64,6 +64,9 @@ def batch_request(reference, *, kind="issue", vacancy=None):
            "foreign_workers": []}
     if vacancy:
         app["vacancy_code"] = vacancy
+    if kind == "extension":   # filed within its renewal window: 30-60 days before expiry
+        app["current_permit"] = {"number": "P-2024-1", "issued_on": "2024-11-01", "expires_on": "2025-11-01",
+                                 "extensions": 0}
     return {"application": app, "registry": {
         "labour_exchange": {"vacancy": None}, "ulcrs": {"contracts": []}, "migration_police": {"persons": []},
         "quota": {"region": "ALMATY", "year": 2025, "category": "3", "remaining": 10},

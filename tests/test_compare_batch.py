@@ -74,14 +74,17 @@ def test_csv(tmp_path):
             "application.employer.staff.specialists.citizens", "application.employer.staff.specialists.foreigners",
             "application.foreign_workers.0.passport", "application.foreign_workers.0.iin",
             "registry.quota.region", "registry.quota.year", "registry.quota.category", "registry.quota.remaining",
-            "registry.offences.records"]
+            "registry.offences.records",
+            "application.current_permit.number", "application.current_permit.issued_on",
+            "application.current_permit.expires_on", "application.current_permit.extensions"]
     f = tmp_path / "apps.csv"
     with f.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(cols)
         tail = ["ALMATY", "2025", "3", "10"]
         row = lambda ref, kind, worker, cat="3": [ref, "2025-09-20", kind, "general", cat, "ALMATY", "1", "", BIN, "120",
-                                                  "false", "9", "1", "95", "5", *worker, *tail, ""]
+                                                  "false", "9", "1", "95", "5", *worker, *tail, "",
+                                                  *(["P-1", "2024-11-01", "2025-11-01", "0"] if kind == "extension" else ["", "", "", ""])]
         w.writerow(row("CSV-FLIP", "issue", ["", ""]))
         w.writerow(row("CSV-BAD", "issue", ["", ""], cat="three"))
         w.writerow(row("CSV-STAY", "extension", ["", ""]))

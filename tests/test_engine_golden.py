@@ -30,6 +30,13 @@ def random_case(rng):
            "foreign_workers": [{"passport": p, "iin": i if rng.random() < 0.85 else None} for p, i in workers]}
     if rng.random() < 0.8:
         app["vacancy_code"] = "4012345"
+    if app["kind"] == "extension":
+        expires = calendar.iso_date(calendar.day_number(day) + rng.randint(20, 70))
+        app["current_permit"] = {"number": "P-1", "issued_on": calendar.iso_date(calendar.day_number(expires) - 365),
+                                 "expires_on": expires, "extensions": rng.randint(0, 4)}
+    elif route == "intracompany_transfer":
+        app["transfer"] = {"sending_country": rng.choice(["DEU", "TUR", "UZB", "KAZ"]),
+                           "employed_since": calendar.iso_date(calendar.day_number(day) - rng.randint(200, 500))}
     if route == "general":
         app["category"] = rng.randint(1, 4)
         app["employer"]["staff"] = {"managers": {"citizens": rng.randint(0, 10), "foreigners": rng.randint(0, 4)},

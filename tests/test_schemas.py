@@ -154,7 +154,8 @@ def test_every_problem_is_reported_at_once():
     request = change("application.employer.bin", "150540000107")
     request["application"]["route"] = "intracompany_transfer"
     request["application"]["unknown"] = True
-    assert set(errors_of(request)) == {"application.employer.bin", "application.category", "application.unknown"}
+    assert set(errors_of(request)) == {"application.employer.bin", "application.category", "application.unknown",
+                                         "application.transfer"}
 
 
 def test_a_body_that_is_not_an_object_is_a_root_error():

@@ -152,6 +152,8 @@ def _constrained(kind, validators):
                 meta["le" if v.max_inclusive else "lt"] = v.max
         elif type(v) is validate.OneOf and all(type(c) is str for c in v.choices):
             kind = Literal[tuple(v.choices)]
+        elif type(v) is validate.Regexp and v.regex.pattern.startswith("^") and v.regex.pattern.endswith("$"):
+            meta["pattern"] = v.regex.pattern   # anchored: msgspec's search is marshmallow's match
         else:
             raise Unsupported(v)
     return Annotated[kind, msgspec.Meta(**meta)] if meta else kind

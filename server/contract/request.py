@@ -58,6 +58,30 @@ class ForeignWorkerSchema(Strict):
     contract = fields.Nested(ContractSchema, load_default=None, allow_none=True)
 
 
+class CurrentPermitSchema(Strict):
+    """The permit an extension extends (CONTRACT s.3)."""
+
+    number = Text(required=True, validate=validate.Length(min=1))
+    issued_on = IsoDate(required=True)
+    expires_on = IsoDate(required=True)
+    extensions = Count(required=True, metadata={"description": "times it was already extended"})
+
+    @validates_schema(skip_on_field_errors=True)
+    def expires_after_issue(self, data, **kwargs):
+        # ISO dates compare as text.
+        if data["expires_on"] <= data["issued_on"]:
+            raise ValidationError({"expires_on": ["Must be after issued_on."]})
+
+
+class TransferSchema(Strict):
+    """An intracompany transfer: the foreign entity's country, and since when the employee works there."""
+
+    sending_country = Text(required=True, validate=validate.Regexp(
+        r"^[A-Z]{3}$", error="Must be an ISO 3166-1 alpha-3 country code (three capital letters, e.g. DEU)."))
+    employed_since = IsoDate(required=True, metadata={
+        "description": "when the transferred employee joined the foreign entity (for several, the latest)"})
+
+
 class ApplicationSchema(Strict):
     reference = Text(load_default=None, allow_none=True)
     submitted_on = IsoDate(required=True)
@@ -70,6 +94,10 @@ class ApplicationSchema(Strict):
     vacancy_code = Text(load_default=None, allow_none=True)
     employer = fields.Nested(EmployerSchema, required=True)
     foreign_workers = fields.List(fields.Nested(ForeignWorkerSchema), load_default=list)
+    current_permit = fields.Nested(CurrentPermitSchema, load_default=None, allow_none=True,
+                                   metadata={"description": "required when kind is extension, absent otherwise"})
+    transfer = fields.Nested(TransferSchema, load_default=None, allow_none=True, metadata={
+        "description": "required for route intracompany_transfer and kind issue; absent on other routes"})
 
     # Run even when a field failed, so one answer names every problem; presence
     # is judged on the original input so a bad category is not also "missing".
@@ -86,8 +114,29 @@ class ApplicationSchema(Strict):
                 errors["employer"] = {"staff": ["Required for route general."]}
         elif route is not None and has_category:
             errors["category"] = [f"Must be absent for route {route}."]
+        errors.update(_permit_and_transfer(data, original))
         if errors:
             raise ValidationError(errors)
+
+
+def _given(original, key):
+    return isinstance(original, dict) and original.get(key) is not None
+
+
+def _permit_and_transfer(data, original):
+    """current_permit with extensions only; transfer required for a new intracompany transfer."""
+    errors = {}
+    kind, route = data.get("kind"), data.get("route")
+    if kind == "extension" and not _given(original, "current_permit"):
+        errors["current_permit"] = ["Required when kind is extension: the permit being extended."]
+    elif kind == "issue" and _given(original, "current_permit"):
+        errors["current_permit"] = ["Must be absent when kind is issue."]
+    if route == "intracompany_transfer":
+        if kind == "issue" and not _given(original, "transfer"):
+            errors["transfer"] = ["Required for route intracompany_transfer when kind is issue."]
+    elif route is not None and _given(original, "transfer"):
+        errors["transfer"] = [f"Must be absent for route {route}."]
+    return errors
 
 
 class VersionChoice(Strict):
@@ -103,6 +152,21 @@ class RulingRequestSchema(VersionChoice):
                              metadata={"description": "inline registry facts (CONTRACT s.5), used as given"})
     regulation = Text(load_default=None, allow_none=True,
                       metadata={"description": "default kz-foreign-labour"})
+
+
+    @validates_schema(skip_on_field_errors=True)
+    def quota_answers_this_application(self, data, **kwargs):
+        """An inline quota record must be for the application's region, year and category."""
+        quota, app = (data.get("registry") or {}).get("quota"), data["application"]
+        if not quota or app["route"] == "intracompany_transfer":   # transfers are outside the quota
+            return
+        wanted = {"region": app["region"], "year": int(app["submitted_on"][:4]),
+                  "category": "seasonal" if app["route"] == "seasonal" else str(app.get("category") or "")}
+        errors = {key: [f"Must be {value!r}: the quota consulted is the application's (region, year of "
+                        f"submitted_on, category or seasonal); this record answers another question."]
+                  for key, value in wanted.items() if key in quota and quota[key] != value}
+        if errors:
+            raise ValidationError({"registry": {"quota": errors}})
 
 
 class ReplayRequestSchema(VersionChoice):

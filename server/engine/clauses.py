@@ -13,6 +13,11 @@ _NEG = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 _OPS = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 _ARITH = {"+": "$add", "-": "$sub", "*": "$mul", "/": "$div"}
 STAGE = "stage_"
+# Clauses one condition may expand to. Each becomes an engine rule (a version has
+# at most limits.MAX_RULES); the bound is checked before each product is built, so
+# 16 `(a or b)` joined by `and` (65,536 clauses) is refused at once instead of
+# taking a minute and gigabytes. The shipped rule files need at most 4.
+MAX_CLAUSES = 64
 
 
 @dataclass
@@ -45,6 +50,18 @@ def negate_atom(node):
     return In(node.left, node.values, not node.negated)
 
 
+def _bound(n):
+    if n > MAX_CLAUSES:
+        raise ExpressionError(f"it holds in more than {MAX_CLAUSES} different ways once 'and' is distributed "
+                              f"over 'or' (at most {MAX_CLAUSES}); split it into derived facts")
+
+
+def _product(clauses, others):
+    """Every clause of `clauses` joined with every one of `others`, refused before it grows past the bound."""
+    _bound(len(clauses) * len(others))
+    return [a + b for a in clauses for b in others]
+
+
 class ClauseBuilder:
     """Brings an expression to DNF over atoms, quantified patterns and negated patterns."""
 
@@ -59,14 +76,16 @@ class ClauseBuilder:
         if isinstance(node, Not):
             return self.dnf(node.item, not pos)
         if isinstance(node, (And, Or)):
-            conj = isinstance(node, And) == pos
-            parts = [self.dnf(i, pos) for i in node.items]
-            if conj:
+            if isinstance(node, And) == pos:
                 out = [[]]
-                for p in parts:
-                    out = [a + b for a in out for b in p]
+                for i in node.items:
+                    out = _product(out, self.dnf(i, pos))
                 return out
-            return [c for p in parts for c in p]
+            out = []
+            for i in node.items:
+                out.extend(self.dnf(i, pos))
+                _bound(len(out))
+            return out
         if isinstance(node, (Cmp, In)):
             return self.atom(node, pos)
         if isinstance(node, Exists):
@@ -105,7 +124,7 @@ class ClauseBuilder:
             else:
                 alternatives = [[Atom(negate_atom(f.node))] for f in foreign]
                 alternatives.append([NEx(node.var, node.fact, [a.node for a in own])])
-                result_neg = [a + b for a in result_neg for b in alternatives]
+                result_neg = _product(result_neg, alternatives)
         return result_pos if pos else result_neg
 
 

@@ -9,8 +9,10 @@ Nothing here imports durable_rules: the output is plain JSON-able dicts.
 """
 from dataclasses import dataclass, field
 
+from server.engine import limits
 from server.engine.clauses import ClauseBuilder, patterns
 from server.rules import interpret
+from server.rules.model import Derivation
 from server.rules.nodes import FALSE, And, Cmp, Const, ExpressionError, Field, Not, Or, fields_used
 from server.rules.source import Problem
 
@@ -54,10 +56,16 @@ def from_model(v):
     """Compile a checked version: (Compiled, []) or (None, problems at their file and line)."""
     problems = []
     rules, actions = {}, {}
-    for d in v.derivations:
-        _derivation_rules(v, d, rules, actions, problems)
-    for r in v.requirements:
-        _requirement_rules(v, r, rules, actions, problems)
+    entries, fields = [], {}
+    for item, add in [(d, _derivation_rules) for d in v.derivations] + [(r, _requirement_rules) for r in v.requirements]:
+        own = {}
+        add(v, item, own, actions, problems)
+        rules.update(own)
+        _fields_of(item, fields)
+        entries.append((item, own, {k: set(names) for k, names in fields.items()}))
+    if not problems:
+        problems = [Problem.at(item.at, f"'{item.id}' cannot be compiled for the engine: {problem}")
+                    for item, problem in limits.check(entries)]
     if problems:
         return None, problems
     return Compiled(name=engine_name(v), rules=rules, actions=actions, fields=_fields(v), stages=v.stages), []
@@ -78,7 +86,7 @@ def _derivation_rules(v, d, rules, actions, problems):
     for node, pos, value in variants:
         for i, clause in enumerate(_clauses(cb, node, pos, d, problems)):
             name = f"derive.{d.id}.{'when' if value is None else value}.{i}"
-            rules[name] = {"all": patterns(clause, bound, d.stage)}
+            rules[name] = {"all": patterns(clause, bound, d.stage), "dist": 0}
             actions[name] = Action("derive", d.id, fact=d.fact, foreach=d.foreach[0] if d.foreach else "",
                                    value=value, set={k: interpret.compile_py(n) for k, n in d.set.items()})
 
@@ -98,7 +106,7 @@ def _requirement_rules(v, r, rules, actions, problems):
     for status, node in forms.items():
         for i, clause in enumerate(_clauses(cb, node, True, r, problems)):
             name = f"req.{r.id}.{status}.{i}"
-            rules[name] = {"all": patterns(clause, bound, v.stages)}
+            rules[name] = {"all": patterns(clause, bound, v.stages), "dist": 0}
             actions[name] = Action("finding", r.id, status=status)
 
 
@@ -114,6 +122,17 @@ def _fields(v):
         fields_used(r.condition, fields_used(r.scope, used))
     used.setdefault("application", set()).update(f"ok_{g}" for r in v.requirements for g in r.registries)
     return {k: tuple(sorted(fs)) for k, fs in used.items()}
+
+
+def _fields_of(item, fields):
+    """Add to `fields` what one entry reads, and for a derived fact the fields it is given."""
+    if isinstance(item, Derivation):
+        for node in (item.when, item.value, *item.set.values()):
+            if node is not None:
+                fields_used(node, fields)
+        fields.setdefault(item.fact, set()).update(item.set, ("value", "of") if item.foreach else ())
+    else:
+        fields_used(item.condition, fields_used(item.scope, fields))
 
 
 def _clauses(builder, node, pos, item, problems):

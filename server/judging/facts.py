@@ -3,8 +3,12 @@
 Dates become day numbers here (see `server.rules.calendar`) so the engine only
 ever compares numbers.
 """
-from server.rules.calendar import add_shifts, day_number
-from server.rules.facts import REGISTRIES, quota_category
+from server.rules.calendar import FIRST_DAY, LAST_DAY, add_shifts, day_number, shift_reach
+from server.rules.facts import INPUT_FACTS, REGISTRIES, quota_category
+from server.rules.nodes import Arith, Const, Field, walk
+
+_DATE_FIELDS = {name: tuple(f for f, t in ft.fields.items() if t == "date") for name, ft in INPUT_FACTS.items()}
+_reach = {}     # (version key, digest) -> days
 
 
 def build(request, registry_data, available=(), shifts=None):
@@ -66,3 +70,38 @@ def build(request, registry_data, available=(), shifts=None):
     for f in facts:
         add_shifts(f, (shifts or {}).get(f["t"], ()))
     return facts
+
+
+def beyond_calendar(input_facts, version):
+    """{fact type: (field, day number)} of the facts holding a date so near the calendar's ends
+    (0001-01-01, 9999-12-31) that `version`'s date arithmetic could leave it."""
+    margin = reach(version)
+    low, high = FIRST_DAY + margin, LAST_DAY - margin
+    out = {}
+    for f in input_facts:
+        for name in _DATE_FIELDS.get(f["t"], ()):
+            day = f.get(name)
+            if day is not None and not low <= day <= high and f["t"] not in out:
+                out[f["t"]] = (name, day)
+    return out
+
+
+def reach(version):
+    """Days at most that `version`'s date arithmetic moves a date, all of it added up (an upper bound:
+    a derived date may be shifted again). Each shift is at most a century, checked with the rule file."""
+    key = (version.key, version.digest)
+    if key not in _reach:
+        nodes = [n for d in version.derivations for n in (d.when, d.value, *d.set.values()) if n is not None]
+        for r in version.requirements:
+            nodes += [r.scope, r.condition]
+            nodes += [part[1] for texts in r.explain.values() for t in texts.values()
+                      for part in t.parts if not isinstance(part, str)]
+        total = 0
+        for node in nodes:
+            for n in walk(node):
+                if isinstance(n, Field) and n.shift != (0, 0, False):
+                    total += shift_reach(n.shift)
+                elif isinstance(n, Arith) and n.type == "date" and isinstance(n.right, Const):
+                    total += abs(n.right.value)
+        _reach[key] = total
+    return _reach[key]

@@ -5,6 +5,8 @@ reads only the registries that the applicable requirements need, runs the engine
 and assembles the ruling of CONTRACT 4.1 (without id and created_at: the store
 gives those).
 """
+import dataclasses
+
 import adapters
 
 from server.engine import runner as engine
@@ -36,6 +38,10 @@ def judge_under(version, request, *, source=None, lang="en", recorded=None, gath
                                    query_for(app), inline=request.get("registry"), recorded=recorded)
     if input_facts is None:
         input_facts = facts.build(request, gathered.data, available=set(gathered.data), shifts=version.shifts)
+    beyond = facts.beyond_calendar(input_facts, version)
+    if beyond:
+        gathered = _set_aside(version, beyond, gathered)
+        input_facts = facts.build(request, gathered.data, available=set(gathered.data), shifts=version.shifts)
     run = engine.run(version, input_facts)
     types = group_by_type(input_facts, run.derived)
     findings = []
@@ -64,6 +70,26 @@ def judge_under(version, request, *, source=None, lang="en", recorded=None, gath
             f["title"] = text_in(r.title, lang)
         return ruling
     return texts.localize_under(ruling, version, lang, types)
+
+
+def _set_aside(version, beyond, gathered):
+    """`gathered` without the registries whose answer holds a date the version's calendar arithmetic
+    would carry past 9999-12-31 (or before year 1): such an answer is garbage, and the findings that
+    need it are `unknown` with the reason in `registry`, never a failed ruling."""
+    if "application" in beyond:
+        name, day = beyond["application"]
+        raise errors.InvalidRequest(
+            f"application.{name} {calendar.iso_date(day)} is too near the end of the calendar for {version.key}",
+            {f"application.{name}": [f"Too near the end of the calendar for the date arithmetic of {version.key}."]})
+    data, provenance = dict(gathered.data), dict(gathered.provenance)
+    for fact, (name, day) in beyond.items():
+        registry = factmodel.INPUT_FACTS[fact].registry
+        data.pop(registry, None)
+        provenance[registry] = {**provenance.get(registry, {}), "reason":
+                                f"{fact}.{name} {calendar.iso_date(day)} is too near the end of the calendar "
+                                f"for the date arithmetic of {version.key}"}
+    missing = [n for n in adapters.REGISTRIES if n in provenance and n not in data]
+    return dataclasses.replace(gathered, data=data, provenance=provenance, missing=missing)
 
 
 def _in_order(registry):

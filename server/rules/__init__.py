@@ -2,7 +2,7 @@
 
 `source` reads YAML keeping each key's line (`Location`, `Entry`, `Problem`);
 `nodes` is the typed intermediate form of the condition language and
-`expressions` (with `calls`) parses rule text into it against a whitelist; `facts`
+`expressions` (with `syntax` and `calls`) parses rule text into it against a whitelist; `facts`
 and `calendar` say which facts rules may name and how dates become day numbers.
 Loading is a line of passes (`rulebook`): `consolidate` turns a file and the
 versions it amends into one version's raw content (`entries` and `parameters`:

@@ -10,11 +10,32 @@ import holidays
 from dateutil.relativedelta import relativedelta
 
 EPOCH = dt.date(1970, 1, 1).toordinal()
+FIRST_DAY = dt.date.min.toordinal() - EPOCH     # 0001-01-01 as a day number
+LAST_DAY = dt.date.max.toordinal() - EPOCH      # 9999-12-31
+# The longest shift a rule may write, days(n) or months(n): a century. Anything
+# longer is a typo, and the bound keeps the reach of a version's date arithmetic
+# (see `reach`) small beside the calendar's 10,000 years.
+MAX_SHIFT_DAYS = 36_525
+MAX_SHIFT_MONTHS = 1_200
+# next_working_day never moves a date further than this (the longest run of
+# weekends and holidays in Kazakhstan is a few days; two weeks is generous).
+WORKING_DAY_SLACK = 14
 
 
 def day_number(iso):
     """ISO date -> days since 1970-01-01."""
     return dt.date.fromisoformat(iso).toordinal() - EPOCH
+
+
+def in_calendar(day):
+    """Whether day number `day` is a date between 0001-01-01 and 9999-12-31."""
+    return FIRST_DAY <= day <= LAST_DAY
+
+
+def shift_reach(shift):
+    """How many days at most a precomputed shift `(months, days, working)` moves a date."""
+    months, days, working = shift
+    return 31 * abs(months) + abs(days) + (WORKING_DAY_SLACK if working else 0)
 
 
 def iso_date(day):
@@ -58,4 +79,9 @@ def add_shifts(fact, wanted):
     """Add the precomputed calendar shifts `wanted` ((field, shift) pairs) to one engine fact."""
     for fname, sh in wanted:
         if fname in fact:
-            fact[shift_field_name(fname, sh)] = shifted(fact[fname], sh)
+            try:
+                fact[shift_field_name(fname, sh)] = shifted(fact[fname], sh)
+            except (ValueError, OverflowError):
+                # Past the calendar: left out. A ruling never reads it: judging sets
+                # such a fact aside first (server.judging.facts.beyond_calendar).
+                continue

@@ -36,7 +36,9 @@ def call(p, n):
     if fn in ("days", "months"):
         if not (isinstance(arg, Const) and arg.type == "number" and float(arg.value).is_integer()):
             p.err(n, f"{fn}() takes a whole number (a constant or parameter)")
-        return Const(int(arg.value), fn)
+        value = int(arg.value)
+        p.bound_shift(n, *((0, value) if fn == "days" else (value, 0)))
+        return Const(value, fn)
     if fn == "date":
         if not (isinstance(arg, Const) and arg.type == "string"):
             p.err(n, "date() takes a 'YYYY-MM-DD' string")

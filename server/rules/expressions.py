@@ -12,8 +12,9 @@ derived values). The functions rule text may call are parsed in `calls`.
 """
 import ast
 
-from server.rules import calls
-from server.rules.calendar import shift_field_name
+from server.rules import calls, syntax
+from server.rules.calendar import LAST_DAY, MAX_SHIFT_DAYS, MAX_SHIFT_MONTHS, in_calendar, iso_date, shift_field_name
+from server.rules.facts import CLOSED_VALUES
 from server.rules.nodes import (FALSE, TRUE, And, Arith, Cmp, Const, ExpressionError, Field, IfElse, In, Not, Or,
                                 compare, fold_number, type_of)
 
@@ -25,6 +26,8 @@ _ALLOWED = (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, a
             ast.List, ast.Tuple, ast.Call, ast.GeneratorExp, ast.comprehension, ast.IfExp,
             ast.In, ast.NotIn, *_CMP, *_ARITH)
 ALIASES = {"true": True, "false": False, "True": True, "False": False}
+# durable_rules hangs loading an `in` list of 511 values; the shipped files' longest has 3.
+MAX_LIST_VALUES = 256
 
 
 class Scope:
@@ -52,15 +55,8 @@ def parse(text, scope):
         raise ExpressionError(f"expected an expression, got {type(text).__name__}")
     if isinstance(text, bool):
         return TRUE if text else FALSE
-    try:
-        # Rule text spans lines in YAML; lines are joined so layout never changes meaning.
-        tree = ast.parse(" ".join(str(text).split("\n")).strip(), mode="eval")
-    except SyntaxError as e:
-        raise ExpressionError(f"syntax error in expression: {e.msg}", e.offset) from None
-    for node in ast.walk(tree):
-        if not isinstance(node, _ALLOWED):
-            raise ExpressionError(f"'{type(node).__name__}' is not allowed in rule expressions",
-                                  getattr(node, "col_offset", None))
+    # Rule text spans lines in YAML; lines are joined so layout never changes meaning.
+    tree = syntax.tree(" ".join(str(text).split("\n")).strip(), _ALLOWED)
     node = _Parser(scope).node(tree.body)
     if isinstance(node, Field) and node.type == "bool":
         return Cmp("==", node, TRUE)
@@ -165,6 +161,10 @@ class _Parser:
             lt, rt = type_of(left), right.type[5:]
             if rt != "any" and lt != rt:
                 self.err(n, f"cannot look for a {lt} in a list of {rt}s")
+            if len(right.value) > MAX_LIST_VALUES:
+                self.err(n, f"a list after 'in' may hold at most {MAX_LIST_VALUES} values")
+            for value in right.value:
+                self.closed(n, left, value)
             return In(left, right.value, isinstance(op, ast.NotIn))
         lt, rt = type_of(left), type_of(right)
         if lt != rt:
@@ -173,7 +173,18 @@ class _Parser:
             self.err(n, f"a {lt} can only be compared with == or !=")
         if isinstance(left, Const) and isinstance(right, Const):
             return Const(compare(_CMP[type(op)], left.value, right.value), "bool")
+        if isinstance(right, Const):
+            self.closed(n, left, right.value)
+        if isinstance(left, Const):
+            self.closed(n, right, left.value)
         return Cmp(_CMP[type(op)], left, right)
+
+    def closed(self, n, field, value):
+        """A text compared with a field that has a closed set of values must be one of them."""
+        allowed = CLOSED_VALUES.get((field.fact, field.name)) if isinstance(field, Field) else None
+        if allowed is not None and value not in allowed:
+            self.err(n, f"{field.var}.{field.name} is never {_quoted(value)}: "
+                        f"it is one of {', '.join(_quoted(v) for v in allowed)}")
 
     def n_BinOp(self, n):
         op = _ARITH[type(n.op)]
@@ -188,19 +199,42 @@ class _Parser:
                 return Const(a.value + b.value, "string")
             return Arith("+", a, b, "string")
         if ta == "days" and tb == "days" and op in "+-":
-            return Const(fold_number(op, a.value, b.value), "days")
+            total = fold_number(op, a.value, b.value)
+            self.bound_shift(n, 0, total)
+            return Const(total, "days")
         if ta == "date" and tb in ("days", "months") and op in "+-":
             k = b.value if op == "+" else -b.value
             if tb == "months":
                 return self.shift(n, a, (k, 0, False))
             if isinstance(a, Field) and a.shift != (0, 0, False) and not a.shift[2]:
                 return self.shift(n, a, (0, k, False))
+            if isinstance(a, Const):
+                return self.calendar_day(n, a.value + k)
             return Arith(op, a, Const(b.value, "number"), "date")
         if ta == "days" and tb == "date" and op == "+":
+            if isinstance(b, Const):
+                return self.calendar_day(n, b.value + a.value)
             return Arith("+", b, Const(a.value, "number"), "date")
         if ta == "date" and tb == "date" and op == "-":
+            if isinstance(a, Const) and isinstance(b, Const):
+                return Const(a.value - b.value, "number")
             return Arith("-", a, b, "number")
         self.err(n, f"cannot apply '{op}' to a {ta} and a {tb}")
+
+    def bound_shift(self, n, months, days):
+        """days(n) and months(n), alone or added up, reach at most a century (see calendar)."""
+        if abs(days) > MAX_SHIFT_DAYS:
+            self.err(n, f"days({days}) leaves the calendar: a shift may be at most {MAX_SHIFT_DAYS} days (a century)")
+        if abs(months) > MAX_SHIFT_MONTHS:
+            self.err(n, f"months({months}) leaves the calendar: a shift may be at most "
+                        f"{MAX_SHIFT_MONTHS} months (a century)")
+
+    def calendar_day(self, n, day):
+        """A constant date computed from constants, which must stay in the calendar."""
+        if not in_calendar(day):
+            self.err(n, f"this date is {'after ' + iso_date(LAST_DAY) if day > LAST_DAY else 'before 0001-01-01'}: "
+                        "it leaves the calendar")
+        return Const(day, "date")
 
     def shift(self, n, field, shift):
         """Calendar arithmetic the engine cannot do becomes a precomputed field."""
@@ -210,6 +244,7 @@ class _Parser:
         if w0:
             self.err(n, "add days or months inside next_working_day(...), not after it")
         total = (m0 + shift[0], d0 + shift[1], shift[2])
+        self.bound_shift(n, total[0], total[1])
         if total[1] and not total[2] and total[0] == 0:
             return Arith("+", Field(field.var, field.fact, field.base, "date", base=field.base), Const(total[1], "number"), "date")
         self.s.shifts.setdefault(field.fact, set()).add((field.base, total))
@@ -221,9 +256,9 @@ class _Parser:
             # A branch a parameter switches off is still checked, but its calendar
             # shifts are not precomputed for every ruling.
             kept = self.s.shifts
-            self.s.shifts = {} if test.value else kept
-            a = self.node(n.body)
             self.s.shifts = kept if test.value else {}
+            a = self.node(n.body)
+            self.s.shifts = {} if test.value else kept
             b = self.node(n.orelse)
             self.s.shifts = kept
         else:
@@ -243,6 +278,10 @@ class _Parser:
     def within(self, var, fact):
         """A parser for the body of `for var in <list of fact>`."""
         return _Parser(self.s.bind(var, fact))
+
+
+def _quoted(value):
+    return f'"{value}"' if isinstance(value, str) else repr(value)
 
 
 def _param_const(name, value, parser, n):

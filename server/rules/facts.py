@@ -57,5 +57,17 @@ INPUT_FACTS = {
 }
 
 REGISTRIES = ("labour_exchange", "ulcrs", "migration_police", "quota", "offences")
+
+# Text fields whose every value is known (the request schema admits no other; the
+# quota's category is the application's, as text): a rule comparing one with any
+# other text is a typo that would silently never match. Region and statuses are open.
+CLOSED_VALUES = {
+    ("application", "kind"): ("issue", "extension"),
+    ("application", "route"): ("general", "seasonal", "intracompany_transfer"),
+    ("quota", "category"): ("1", "2", "3", "4", "seasonal"),
+}
+
+
+
 def quota_category(app):
     return "seasonal" if app["route"] == "seasonal" else str(app.get("category") or "")

@@ -60,8 +60,30 @@ class LList(list):
     line = 0
 
 
+# A rule file is a few levels deep (a requirement's explain.met.en is 6); the limit
+# keeps PyYAML's recursive composer and every walker after it far from Python's stack.
+MAX_YAML_DEPTH = 32
+
+
 class _Loader(yaml.SafeLoader):
-    pass
+    """SafeLoader without aliases (`*name`: one line could stand for gigabytes) and
+    with a bounded nesting depth, both reported at their line."""
+
+    depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in rule files: write the value out",
+                self.peek_event().start_mark)
+        if self.depth >= MAX_YAML_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", self.peek_event().start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _mapping(loader, node):
