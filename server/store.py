@@ -1,26 +1,29 @@
 """The decision log: every ruling served, with the facts it rests on, in SQLite.
 
 One row per ruling (a replay is a ruling with `replay_of` set), written in one
-transaction. The schema evolves by sqlite-utils migrations, applied in order
-when a database is opened. sqlite3 connections must not cross threads: the API
-keeps one per thread.
+transaction. Each row carries the hash of the one before (server/chain.py),
+linked under the writer lock so that concurrent workers never fork the chain;
+with EREJE_LOG_KEY set, the JSON texts where an IIN or passport can be (the
+request, registry facts, findings and trace) are sealed (server/sealing.py); a
+row may also carry the Idempotency-Key it was posted under. The schema evolves by sqlite-utils migrations, applied in order when a
+database is opened. sqlite3 connections must not cross threads: the API keeps
+one per thread.
 """
 
-import fcntl
 import json
 import os
 import secrets
 import sqlite3
-import threading
 import time
-from contextlib import contextmanager
+from collections import namedtuple
 from datetime import datetime, timezone
 
 import sqlite_utils
 from sqlite_utils import Migrations
 from sqlite_utils.db import NotFoundError
 
-from server import jsontext
+from server import chain, errors, jsontext, sealing
+from server.writelock import writing
 
 # Writers from several worker processes queue on SQLite's lock instead of failing.
 BUSY_TIMEOUT_S = 30
@@ -63,11 +66,26 @@ def _create_rule_files(db):
     )
 
 
+@MIGRATIONS(name="chain_sealing_idempotency")
+def _chain_sealing_idempotency(db):
+    # The hash chain (prev_hash, hash), the key a row is sealed with (sealed_with;
+    # NULL: clear) and the Idempotency-Key it was posted under, with a hash of what
+    # was asked. Rows written before keep NULLs: unchained, clear, without a key.
+    for column in ("prev_hash", "hash", "sealed_with", "idempotency_key", "request_hash"):
+        db["rulings"].add_column(column, str)
+    db["rulings"].create_index(["idempotency_key"], unique=True, if_not_exists=True)
+
+
 def open_db(path):
-    """Open (creating and migrating if needed) the decision log at `path`."""
+    """Open (creating and migrating if needed) the decision log at `path`.
+
+    Its keys are EREJE_LOG_KEY's as the connection is opened (sealing.KeyProblem if malformed).
+    """
+    keys = sealing.keys_from_env()
     conn = sqlite3.connect(os.fspath(path), timeout=BUSY_TIMEOUT_S)
     db = sqlite_utils.Database(conn)
     db.ereje_path = os.path.abspath(os.fspath(path)) if os.fspath(path) != ":memory:" else None
+    db.ereje_keys = keys
     db.enable_wal()
     # In WAL mode NORMAL never corrupts and never loses a commit when a process
     # dies; only a power cut or OS crash can drop the last commits. FULL would
@@ -77,49 +95,9 @@ def open_db(path):
     return db
 
 
-@contextmanager
-def _writing(db):
-    """One write transaction, holding the write lock from its first statement.
-
-    A plain BEGIN would read first (sqlite-utils inspects the table) and then
-    upgrade to a write, which SQLite refuses at once under concurrency instead
-    of waiting for the busy timeout. Statements inside nest as savepoints.
-
-    Writers queue on a lock of their own first (a thread lock, then a file lock
-    shared by the worker processes): SQLite's busy handler sleeps 1 to 100 ms
-    between retries, which under load cost more than the writes themselves.
-    """
-    with _writer_lock(db):
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            db.rollback()
-            raise
-        db.commit()
-
-
-_LOCKS = {}
-_LOCKS_GUARD = threading.Lock()
-
-
-@contextmanager
-def _writer_lock(db):
-    path = getattr(db, "ereje_path", None)
-    if path is None:
-        yield
-        return
-    with _LOCKS_GUARD:
-        entry = _LOCKS.get(path)
-        if entry is None:
-            entry = _LOCKS[path] = (threading.Lock(), open(path + ".lock", "a+b"))
-    thread_lock, lock_file = entry
-    with thread_lock:
-        fcntl.flock(lock_file, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock_file, fcntl.LOCK_UN)
+# How personal data is kept, for a start-up line, and the warning when it is in clear.
+protection_mode = sealing.protection_mode
+announce_protection = sealing.announce_protection
 
 
 def _migrate(db):
@@ -127,7 +105,7 @@ def _migrate(db):
         return  # the usual case: no write lock taken on every open
     # Applied under the write lock, so pending ones are read again there: two
     # workers starting together must not both apply the same migration.
-    with _writing(db):
+    with writing(db):
         MIGRATIONS.apply(db)
 
 
@@ -137,7 +115,7 @@ def keep_rule_files(db, rows):
     if not fresh:
         return  # the usual case at a worker's start: no write lock taken
     now = _now()
-    with _writing(db):
+    with writing(db):
         db["rule_files"].insert_all(
             ({**row, "files": jsontext.dumps(row["files"]), "kept_at": now} for row in fresh), ignore=True)
 
@@ -164,11 +142,30 @@ def new_id():
     return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
 
 
+Kept = namedtuple("Kept", "ruling replayed request_hash")
+Kept.__doc__ = "A ruling as stored; replayed: it was stored before, under the same idempotency key."
+
+
 def save_ruling(db, ruling, request, lang, replay_of=None):
     """Store `ruling` (judged from `request`) and return it with `id` and `created_at`."""
+    return _save(db, ruling, request, lang, replay_of, None).ruling
+
+
+def save_ruling_once(db, key, request_hash, ruling, request, lang, replay_of=None):
+    """Store `ruling` under idempotency `key` unless a ruling is stored under it already.
+
+    Returns Kept: the new ruling, or the first one stored under `key` (replayed)
+    with the hash of the request it answered. Checked under the writer lock, so
+    of clients posting one key together exactly one stores.
+    """
+    return _save(db, ruling, request, lang, replay_of, (key, request_hash))
+
+
+def _save(db, ruling, request, lang, replay_of, once):
     stored = {"id": new_id(), "created_at": _now(), **ruling}
     if replay_of:
         stored["replay_of"] = replay_of
+    key, request_hash = once or (None, None)
     row = {
         "id": stored["id"],
         "created_at": stored["created_at"],
@@ -186,16 +183,68 @@ def save_ruling(db, ruling, request, lang, replay_of=None):
         # The whole ruling without the parts that have columns of their own;
         # reading puts them back.
         "ruling": jsontext.dumps({k: v for k, v in stored.items() if k not in _SPLIT}),
+        "idempotency_key": key,
+        "request_hash": request_hash,
     }
-    with _writing(db):
+    digest = chain.content_digest(row)   # of the clear texts, so re-sealing keeps the hash
+    row = sealing.seal_row(db.ereje_keys, row, SEALED)   # outside the lock: sealing costs more
+    with writing(db):
+        if key is not None:
+            earlier = stored_under_key(db, key)
+            if earlier is not None:
+                return earlier
+        row["prev_hash"] = _head(db)
+        row["hash"] = chain.link(row["prev_hash"], digest)
         db.conn.execute(_INSERT, [row[c] for c in _COLUMNS])
-    return stored
+    return Kept(stored, False, request_hash)
+
+
+def _head(db):
+    """The hash the next row follows: the last row's (GENESIS for the first, or after unchained rows)."""
+    last = db.execute("SELECT hash FROM rulings ORDER BY rowid DESC LIMIT 1").fetchone()
+    return last[0] if last and last[0] else chain.GENESIS
+
+
+def stored_under_key(db, key):
+    """Kept (replayed) for the ruling stored under idempotency `key`, or None. Raises Unreadable."""
+    found = _rows(db, "idempotency_key = ?", [key], "request_hash")
+    return Kept(found[0][0], True, found[0][1]["request_hash"]) if found else None
 
 
 _SPLIT = ("registry", "findings", "trace")
+# The JSON texts, where personal data can be: sealed when a key is set.
+SEALED = ("request", "registry", "findings", "trace")
 _COLUMNS = ("id", "created_at", "reference", "regulation", "version", "ruleset_digest", "outcome",
-            "lang", "replay_of", "request", "registry", "findings", "trace", "ruling")
+            "lang", "replay_of", "request", "registry", "findings", "trace", "ruling",
+            "idempotency_key", "request_hash", "sealed_with", "prev_hash", "hash")
 _INSERT = f"INSERT INTO rulings ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+
+
+class Unreadable(errors.EREJEError):
+    """A stored ruling this process cannot read: its key is not held, or its sealed bytes were altered."""
+
+    status = 409
+    code = "ruling_unreadable"
+
+    def __init__(self, ruling_id, problem):
+        super().__init__(f"Ruling {ruling_id} cannot be read here: {problem.message}.")
+
+
+def _rows(db, where, params, *extra, limit=None):
+    """[(ruling, row)] matching `where`, in insertion order, opened and put back whole."""
+    names = ["rowid", "id", "sealed_with", *_SPLIT, "ruling", *extra]
+    sql = f"SELECT {', '.join(names)} FROM rulings WHERE {where} ORDER BY rowid"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    out = []
+    for values in db.execute(sql, params).fetchall():
+        row = dict(zip(names, values))
+        try:
+            row = sealing.open_row(db.ereje_keys, row, SEALED)
+        except sealing.Unreadable as problem:
+            raise Unreadable(row["id"], problem) from None
+        out.append((_whole(row), row))
+    return out
 
 
 def _whole(row):
@@ -214,17 +263,29 @@ def _whole(row):
 
 
 def get_ruling_and_request(db, ruling_id):
-    """(ruling, the request it was judged from), read in one go; None if unknown."""
-    try:
-        row = db["rulings"].get(ruling_id)
-    except NotFoundError:
+    """(ruling, the request it was judged from), read in one go; None if unknown. Raises Unreadable."""
+    found = _rows(db, "id = ?", [ruling_id], "request")
+    if not found:
         return None
-    return _whole(row), json.loads(row["request"])
+    ruling, row = found[0]
+    return ruling, json.loads(row["request"])
 
 
 def find_by_reference(db, reference):
-    """Every ruling stored for an application reference, oldest first."""
+    """Every ruling stored for an application reference, oldest first. Raises Unreadable."""
+    return page_by_reference(db, reference, None)[0]
+
+
+def page_by_reference(db, reference, limit, after=0):
+    """At most `limit` (None: all) rulings stored for an application reference after
+    position `after` (where an earlier page ended), oldest first.
+
+    Returns (rulings, the position this page ends at, or None when no more follow).
+    Raises Unreadable.
+    """
     # rowid is insertion order; ids only sort to the millisecond.
-    rows = db["rulings"].rows_where("reference = ?", [reference], select="ruling, registry, findings, trace",
-                                    order_by="rowid")
-    return [_whole(row) for row in rows]
+    found = _rows(db, "reference = ? AND rowid > ?", [reference, after],
+                  limit=None if limit is None else limit + 1)
+    page = found if limit is None else found[:limit]
+    more = limit is not None and len(found) > limit
+    return [ruling for ruling, _ in page], (page[-1][1]["rowid"] if more else None)

@@ -75,7 +75,7 @@ def test_rulings_are_listed_by_reference(client):
     post_ruling(client, change("application.reference", "OTHER"))
     listed = client.get("/v1/rulings?reference=APP-2025-000123").get_json()["rulings"]
     assert [r["id"] for r in listed] == [first["id"], replay["id"]]
-    assert client.get("/v1/rulings?reference=none").get_json() == {"rulings": []}
+    assert client.get("/v1/rulings?reference=none").get_json() == {"rulings": [], "next": None}
     assert "reference" in error_of(client.get("/v1/rulings"), 422, "invalid_request")["fields"]
 
 

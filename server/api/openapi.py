@@ -22,6 +22,8 @@ _ERRORS = {
     401: "A bearer token is required (when EREJE_TOKENS is set).",
     404: "No such resource.",
     405: "Method not allowed.",
+    409: "A stored ruling this server cannot read (`ruling_unreadable`): sealed with a key EREJE_LOG_KEY "
+         "does not hold, or altered.",
     413: "The body is over the size limit.",
     415: "The body is not application/json.",
     422: "The request does not fit the contract, or no version is in force (`no_version_in_force`).",
@@ -29,6 +31,10 @@ _ERRORS = {
 _BODY_ERRORS = (400, 401, 413, 415, 422)
 _LANG = {"name": "Accept-Language", "in": "header", "required": False, "schema": {"type": "string"},
          "description": "ru, kk or en (the default); q-values respected."}
+_IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
+                "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"},
+                "description": "the same key with the same body returns the ruling stored the first time "
+                               "(header Idempotent-Replayed: true); with another body, 422."}
 _REQUEST_SCHEMAS = ("RulingRequest", "ReplayRequest", "ComparisonRequest")
 
 
@@ -96,7 +102,8 @@ def _path_item(rule, view, extra):
     status, schema = view.response
     op = {
         "summary": (view.__doc__ or "").strip().splitlines()[0],
-        "parameters": [*[_path_parameter(name, extra) for name in rule.arguments], *extra.get("query", ()), _LANG],
+        "parameters": [*[_path_parameter(name, extra) for name in rule.arguments], *extra.get("query", ()),
+                       *extra.get("headers", ()), _LANG],
         "responses": {str(status): {"description": "OK", "content": _json(schema)}}
         | {str(s): {"description": text, "content": _json(schema)} for s, text in extra.get("also", {}).items()}
         | {str(c): {"$ref": f"#/components/responses/{c}"} for c in extra["errors"]},
@@ -125,10 +132,13 @@ def _operations(book, examples):
         return {"name": name, "in": "query", "required": True, "schema": schema}
 
     return {
-        "v1.rulings.create": {"errors": _BODY_ERRORS, "body": ("RulingRequest", True, examples)},
-        "v1.rulings.index": {"errors": (401, 422), "query": [{"in": "query", "schema": schemas.ReferenceQuerySchema}]},
-        "v1.rulings.show": {"errors": (401, 404)},
-        "v1.rulings.replay": {"errors": (*_BODY_ERRORS, 404), "body": ("ReplayRequest", False, None)},
+        "v1.rulings.create": {"errors": (*_BODY_ERRORS, 409), "body": ("RulingRequest", True, examples),
+                              "headers": [_IDEMPOTENCY]},
+        "v1.rulings.index": {"errors": (401, 409, 422),
+                             "query": [{"in": "query", "schema": schemas.ReferenceQuerySchema}]},
+        "v1.rulings.show": {"errors": (401, 404, 409)},
+        "v1.rulings.replay": {"errors": (*_BODY_ERRORS, 404, 409), "body": ("ReplayRequest", False, None),
+                              "headers": [_IDEMPOTENCY]},
         "v1.comparisons.create": {"errors": _BODY_ERRORS, "body": ("ComparisonRequest", True, examples)},
         "v1.regulations.index": {"errors": (401,)},
         "v1.regulations.version": {"errors": (401, 404), "path": {"regulation": regulations, "version": version}},

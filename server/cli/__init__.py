@@ -4,7 +4,7 @@ Exit codes: 0 success, 1 a finding (check or test failure), 2 bad usage or bad i
 """
 import click
 
-from server.cli import compare, diff, registries, rule, rulefiles, serve
+from server.cli import compare, diff, log, registries, rule, rulefiles, serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,12 +15,13 @@ def main():
     Judge an application with `ereje rule`, check rule files with `ereje check`,
     run the legal team's cases with `ereje test`, serve the API with `ereje serve`,
     see what an amendment changes with `ereje diff` (the rules) and `ereje compare`
-    (a file of applications), and simulate the registries with `ereje registries`.
+    (a file of applications), simulate the registries with `ereje registries`, and
+    verify the decision log's hash chain with `ereje log verify`.
     """
 
 
 
 
 for _command in (rule.rule, rulefiles.check, rulefiles.test_cmd, serve.serve_command, diff.diff_command,
-                 compare.compare_command, registries.registries):
+                 compare.compare_command, registries.registries, log.log_group):
     main.add_command(_command)

@@ -115,6 +115,8 @@ class ReplaySchema(RulingSchema):
 
 class RulingListSchema(Schema):
     rulings = fields.List(fields.Nested(RulingSchema), required=True)
+    next = fields.String(required=True, allow_none=True,
+                         metadata={"description": "the next page's cursor (send it as `cursor`); null on the last page"})
 
 
 class VersionSummarySchema(Schema):
