@@ -56,14 +56,19 @@ def judge(client, doc, lang="en"):
 
 
 CASES = [
-    ("/v1/rulings", "post", 201, lambda c: [judge(c, doc, lang) for doc in SAMPLES.values() for lang in ("en", "ru")]),
+    ("/v1/rulings", "post", 201, lambda c: [judge(c, doc, lang) for doc in SAMPLES.values() for lang in ("en", "ru")]
+     + [c.post("/v1/rulings", json=SAMPLES["approve"], headers={"Idempotency-Key": "openapi"}) for _ in range(2)]),
     ("/v1/rulings", "post", 400, lambda c: [c.post("/v1/rulings", data="{", content_type="application/json")]),
     ("/v1/rulings", "post", 413, lambda c: [c.post("/v1/rulings", data="[" * 70_000, content_type="application/json")]),
     ("/v1/rulings", "post", 415, lambda c: [c.post("/v1/rulings", data="{}", content_type="text/plain")]),
     ("/v1/rulings", "post", 422, lambda c: [judge(c, {}), judge(c, {"application": {}, "registry": []}),
-                                            judge(c, {**SAMPLES["approve"], "as_of": "1999-01-01"})]),
-    ("/v1/rulings", "get", 200, lambda c: [c.get("/v1/rulings?reference=APP-APPROVE")]),
-    ("/v1/rulings", "get", 422, lambda c: [c.get("/v1/rulings")]),
+                                            judge(c, {**SAMPLES["approve"], "as_of": "1999-01-01"}),
+                                            c.post("/v1/rulings", json=SAMPLES["approve"],
+                                                   headers={"Idempotency-Key": "a b"})]),
+    ("/v1/rulings", "get", 200, lambda c: [c.get("/v1/rulings?reference=APP-APPROVE"),
+                                           c.get(f"/v1/rulings?reference={judged(c)}&limit=1")]),
+    ("/v1/rulings", "get", 422, lambda c: [c.get("/v1/rulings"), c.get("/v1/rulings?reference=x&limit=0"),
+                                           c.get("/v1/rulings?reference=x&cursor=zz")]),
     ("/v1/rulings/{ruling_id}", "get", 200, lambda c: [c.get(f"/v1/rulings/{stored(c)}"),
                                                        c.get(f"/v1/rulings/{replayed(c)}")]),
     ("/v1/rulings/{ruling_id}", "get", 404, lambda c: [c.get("/v1/rulings/nope")]),
@@ -87,6 +92,13 @@ CASES = [
      lambda c: [c.get("/v1/regulations/nope/diff?from=2023-07-01&to=2025-09-01")]),
     ("/healthz", "get", 200, lambda c: [c.get("/healthz")]),
 ]
+
+
+def judged(client):
+    """A reference with two stored rulings: its first page of one has a `next` cursor."""
+    for _ in range(2):
+        stored(client)
+    return SAMPLES["approve"]["application"]["reference"]
 
 
 def stored(client):
