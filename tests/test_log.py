@@ -26,7 +26,8 @@ from tests.helpers import sample_request
 
 IIN, PASSPORT = "900101300007", "N1234567"   # the sample request's foreign worker
 OLD_LOG = Path(__file__).parent / "data" / "decision-log-before-migrations.sql"
-KEY_A, KEY_B = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+# Fixed keys: parametrized test ids must be the same in every xdist worker.
+KEY_A, KEY_B = "iwNn24P-WJyTnaRNZuQwMdiPlG9ZA2LLJiRoiJJmHVU=", "rpD6KyEB-WFUp0oK1Mgt7qiWF3M3QyrdGgPESjhaA9E="
 
 
 def log(*args):
@@ -216,7 +217,8 @@ def test_protection_mode_names_the_sealing_key(monkeypatch):
     assert store.protection_mode() == f"sealed (Fernet key {sealing.fingerprint(KEY_B)}, 1 older key(s) to read)"
 
 
-@pytest.mark.parametrize("value", [" , ", "not-a-key", f"{KEY_A},", f"{KEY_A},{KEY_A[:-4]}"])
+@pytest.mark.parametrize("value", [" , ", "not-a-key", f"{KEY_A},", f"{KEY_A},{KEY_A[:-4]}"],
+                         ids=["blanks", "not-a-key", "trailing-comma", "cut-short"])
 def test_a_malformed_key_fails_closed_without_showing_it(path, monkeypatch, value):
     monkeypatch.setenv(sealing.ENV, value)
     with pytest.raises(sealing.KeyProblem) as raised:
@@ -234,7 +236,7 @@ def sealed_log(path, monkeypatch, key=KEY_A):
     return ids
 
 
-@pytest.mark.parametrize("held", [None, KEY_B])
+@pytest.mark.parametrize("held", [None, KEY_B], ids=["no-key", "another-key"])
 def test_a_ruling_sealed_with_a_key_not_held_is_a_409(path, monkeypatch, held):
     ids = sealed_log(path, monkeypatch)
     if held:
