@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from server import store
+from server import audit, chain, store
 
 RULING = {
     "outcome": "approve",
@@ -152,3 +152,14 @@ def test_threads_with_their_own_connections_lose_nothing(tmp_path):
     for ruling_id, (reference, outcome) in saved.items():
         ruling, request = store.get_ruling_and_request(db, ruling_id)
         assert (ruling["outcome"], request["application"]["reference"]) == (outcome, reference)
+    report = audit.verify(path, None)   # eight writers, one chain: no fork, no gap
+    assert (report.rulings, report.broken, report.blocked) == (400, None, None)
+
+
+def test_each_row_links_to_the_one_before(db):
+    first = store.save_ruling(db, RULING, request_for("APP-4"), "en")
+    second = store.save_ruling(db, RULING, request_for("APP-4"), "en")
+    rows = {row["id"]: row for row in db["rulings"].rows}
+    assert rows[first["id"]]["prev_hash"] == chain.GENESIS
+    assert rows[second["id"]]["prev_hash"] == rows[first["id"]]["hash"] != chain.GENESIS
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", rows[second["id"]]["hash"])
