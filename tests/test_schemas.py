@@ -14,7 +14,6 @@ from marshmallow import ValidationError
 from tests.conftest import APPLICATIONS
 
 from adapters.fields import valid_kz_id
-from server import errors
 from server.batch.inputs import row_to_request
 from server.contract import fastpath
 from server.contract.request import (
@@ -23,30 +22,9 @@ from server.contract.request import (
     RulingRequestSchema,
     field_errors,
     load,
-    load_json,
 )
 
-from tests.helpers import change, sample_request
-
-
-def loaded_three_ways(request, schema=RulingRequestSchema):
-    """The request loaded by marshmallow alone, from parsed JSON and from bytes: one answer.
-
-    Returns ("ok", value) or ("invalid", fields).
-    """
-    raw = json.dumps(request).encode()
-    answers = []
-    for how in (lambda: load(schema(), copy.deepcopy(request)), lambda: load(schema, copy.deepcopy(request)),
-                lambda: load_json(schema, raw, lambda: json.loads(raw))):
-        try:
-            value = how()
-        except errors.InvalidRequest as exc:
-            answers.append(("invalid", exc.fields))
-        else:
-            answers.append(("ok", value))
-    assert answers[1] == answers[0] and answers[2] == answers[0]
-    assert [json.dumps(a[1]) for a in answers[1:]] == [json.dumps(answers[0][1])] * 2  # key order too
-    return answers[0]
+from tests.helpers import change, loaded_three_ways, sample_request
 
 
 def errors_of(request, schema=RulingRequestSchema):

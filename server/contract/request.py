@@ -77,7 +77,8 @@ class TransferSchema(Strict):
     """An intracompany transfer: the foreign entity's country, and since when the employee works there."""
 
     sending_country = Text(required=True, validate=validate.Regexp(
-        r"^[A-Z]{3}$", error="Must be an ISO 3166-1 alpha-3 country code (three capital letters, e.g. DEU)."))
+        r"^[A-Z]{3}$", error="Must be an ISO 3166-1 alpha-3 country code (three capital letters, e.g. DEU)."),
+        metadata={"description": "ISO 3166-1 alpha-3 code of the foreign legal entity's country"})
     employed_since = IsoDate(required=True, metadata={
         "description": "when the transferred employee joined the foreign entity (for several, the latest)"})
 
