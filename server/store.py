@@ -51,6 +51,18 @@ def _create_rulings(db):
     db["rulings"].create_index(["replay_of"], if_not_exists=True)
 
 
+@MIGRATIONS(name="create_rule_files")
+def _create_rule_files(db):
+    # Each version's rule files by digest, so a stored ruling is rendered with the
+    # texts that judged it after its files are edited (server/judging/history.py).
+    db["rule_files"].create(
+        {"digest": str, "regulation": str, "version": str, "files": str, "kept_at": str},
+        pk="digest",
+        not_null={"digest", "files", "kept_at"},
+        if_not_exists=True,
+    )
+
+
 def open_db(path):
     """Open (creating and migrating if needed) the decision log at `path`."""
     conn = sqlite3.connect(os.fspath(path), timeout=BUSY_TIMEOUT_S)
@@ -117,6 +129,30 @@ def _migrate(db):
     # workers starting together must not both apply the same migration.
     with _writing(db):
         MIGRATIONS.apply(db)
+
+
+def keep_rule_files(db, rows):
+    """Keep versions' rule files (rows of history.files_of); a digest already kept stays as it was."""
+    fresh = [row for row in rows if not _has_rule_files(db, row["digest"])]
+    if not fresh:
+        return  # the usual case at a worker's start: no write lock taken
+    now = _now()
+    with _writing(db):
+        db["rule_files"].insert_all(
+            ({**row, "files": jsontext.dumps(row["files"]), "kept_at": now} for row in fresh), ignore=True)
+
+
+def rule_files(db, digest):
+    """A version's kept rule files ({digest, regulation, version, files: [[name, text]]}), or None."""
+    try:
+        row = db["rule_files"].get(digest)
+    except NotFoundError:
+        return None
+    return {**row, "files": json.loads(row["files"])}
+
+
+def _has_rule_files(db, digest):
+    return db.execute("SELECT 1 FROM rule_files WHERE digest = ?", [digest]).fetchone() is not None
 
 
 def _now():

@@ -45,7 +45,7 @@ def test_open_applies_every_migration_once(tmp_path):
     store.open_db(path).close()
     db = store.open_db(path)
     applied = [(row["migration_set"], row["name"]) for row in db["_sqlite_migrations"].rows]
-    assert applied == [("ereje-decision-log", "create_rulings")]
+    assert applied == [("ereje-decision-log", "create_rulings"), ("ereje-decision-log", "create_rule_files")]
     assert store.MIGRATIONS.pending(db) == []
     assert db.journal_mode == "wal"
     assert {"reference", "replay_of", "ruling", "request", "findings", "trace", "registry"} <= set(
@@ -69,7 +69,7 @@ def test_a_log_written_before_sqlite_utils_migrations_still_opens(tmp_path):
     assert request == request_for("APP-OLD")
     assert [r["id"] for r in store.find_by_reference(db, "APP-OLD")] == [OLD_FIRST, OLD_REPLAY]
     assert store.find_by_reference(db, "APP-OLD")[1]["replay_of"] == OLD_FIRST
-    assert [m.name for m in store.MIGRATIONS.applied(db)] == ["create_rulings"]
+    assert [m.name for m in store.MIGRATIONS.applied(db)] == ["create_rulings", "create_rule_files"]
     new = store.save_ruling(db, RULING, request_for("APP-OLD"), "en")
     assert [r["id"] for r in store.find_by_reference(db, "APP-OLD")] == [OLD_FIRST, OLD_REPLAY, new["id"]]
     assert db["rulings"].count == 3
@@ -88,7 +88,7 @@ def test_workers_opening_together_migrate_once(tmp_path):
 
     _together(open_once, [()] * 8)
     assert failures == []
-    assert store.open_db(path)["_sqlite_migrations"].count == 1
+    assert store.open_db(path)["_sqlite_migrations"].count == 2  # each migration once
 
 
 def test_a_saved_ruling_reads_back_whole(db):

@@ -1,28 +1,31 @@
 """The application factory: rule files loaded and registered, decision log open, API mounted."""
 
 import os
+from pathlib import Path
 
 from flask import Blueprint, Flask
 
 import adapters
 from server import store
-from server.api import comparisons, common, meta, regulations, rulings
+from server.api import comparisons, common, live, meta, regulations, rulings
 from server.api.jsonprovider import Provider
 from server.engine import runner as engine
+from server.judging import history
 from server.rules import rulebook
-
 
 
 def create_app(config=None):
     """Build the Flask app: load the rule sets once, migrate the decision log, mount the API.
 
-    Config keys: POLICIES (rule file directory), DB (decision log path), TOKENS
+    Config keys: POLICIES (rule file directory), RULESETS (instead of POLICIES: the
+    snapshot store `ereje serve` publishes checked sets to), DB (decision log path), TOKENS
     (bearer tokens; default EREJE_TOKENS, comma-separated), MAX_CONTENT_LENGTH
     (bytes, default 1 MiB), REGISTRY_SOURCE (default from EREJE_REGISTRY_URL), TESTING.
     """
     app = _Flask(__name__)
     app.config.update(
         POLICIES=str(rulebook.POLICIES),
+        RULESETS=None,
         DB="ereje.db",
         TOKENS=os.environ.get("EREJE_TOKENS", ""),
         MAX_CONTENT_LENGTH=1024 * 1024,
@@ -32,16 +35,38 @@ def create_app(config=None):
     app.config["TOKENS"] = _tokens(app.config["TOKENS"])
     if app.config["REGISTRY_SOURCE"] is None:
         app.config["REGISTRY_SOURCE"] = adapters.source_from_env()
-    book = app.extensions["ereje.book"] = rulebook.load(app.config["POLICIES"])
-    # Registered here, in the process that will judge: the engine's native state
-    # is per process and must never be inherited across a fork.
-    engine.register_all(book)
     # Opened (and migrated) once here and held for the app's life: closing the
     # last connection to a WAL database checkpoints and deletes the WAL, which
     # would otherwise happen at the end of every request.
     app.extensions["ereje.db"] = store.open_db(app.config["DB"])
+    prepare = _preparer(app.config["DB"])
+    if app.config["RULESETS"]:
+        app.extensions["ereje.rules"] = live.Live(Path(app.config["RULESETS"]), prepare)
+    else:
+        book = rulebook.load(app.config["POLICIES"])
+        prepare(book)
+        app.extensions["ereje.rules"] = live.Fixed(book)
     _mount(app)
     return app
+
+
+def _preparer(db_path):
+    """What readies a rulebook before it judges: its versions registered with the engine
+    here, in the process that will judge (the engine's native state is per process and
+    must never be inherited across a fork), and their rule files kept in the decision
+    log, so a ruling is always rendered with the texts that judged it."""
+
+    def prepare(book):
+        engine.register_all(book)
+        kept = [row for row in map(history.files_of, history.versions(book)) if row is not None]
+        # Its own connection: a switch happens in whichever request thread notices it.
+        db = store.open_db(db_path)
+        try:
+            store.keep_rule_files(db, kept)
+        finally:
+            db.close()
+
+    return prepare
 
 
 def _mount(app):

@@ -23,8 +23,12 @@ _HTTP_ERRORS = {
 
 
 def book():
-    """The rulebook loaded at start-up."""
-    return current_app.extensions["ereje.book"]
+    """The rulebook this request judges under: one for the whole request, even if a
+    newly published set is switched to meanwhile (server/api/live.py)."""
+    found = g.get("ereje_book")
+    if found is None:
+        found = g.ereje_book = current_app.extensions["ereje.rules"].book()
+    return found
 
 
 def source():

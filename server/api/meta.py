@@ -13,9 +13,14 @@ bp = Blueprint("meta", __name__)
 @bp.get("/healthz")
 @responds(200, HealthSchema)
 def healthz():
-    """200 when the rule sets are loaded (create_app fails on bad ones); 503 when there are none."""
-    regulations = {r.id: [v.version for v in r.versions] for r in book().regulations.values()}
-    health = {"status": "ok" if regulations else "no rule sets", "regulations": regulations}
+    """200 when the rule sets are loaded (create_app fails on bad ones); 503 when there are none.
+
+    `versions` gives the digest of each version this worker judges under.
+    """
+    loaded = book()
+    regulations = {r.id: [v.version for v in r.versions] for r in loaded.regulations.values()}
+    versions = {v.key: v.digest for r in loaded.regulations.values() for v in r.versions}
+    health = {"status": "ok" if regulations else "no rule sets", "regulations": regulations, "versions": versions}
     return health if regulations else (health, 503)
 
 

@@ -3,7 +3,7 @@
 from flask import Blueprint, request, url_for
 
 from server import errors
-from server.judging import rulings, texts
+from server.judging import history, rulings, texts
 from server import store
 from server.api.common import book, db, language, load_body, source
 from server.api.respond import responds
@@ -34,9 +34,12 @@ def index():
 @bp.get("/<ruling_id>")
 @responds(200, RulingSchema)
 def show(ruling_id):
-    """A stored ruling, its texts in the negotiated language."""
-    # A ruling whose version is no longer loaded comes back as it was written.
-    return texts.localize(_find(ruling_id)[0], book(), language())
+    """A stored ruling, its texts in the negotiated language, from the rule files that judged it."""
+    ruling = _find(ruling_id)[0]
+    conn = db()
+    version = history.version_of(ruling, book(), lambda digest: store.rule_files(conn, digest))
+    # A ruling whose version is known nowhere comes back as it was written.
+    return ruling if version is None else texts.localize_under(ruling, version, language())
 
 
 @bp.post("/<ruling_id>/replay")

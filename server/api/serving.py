@@ -5,17 +5,32 @@ engine serialises calls with one lock per process and each worker loads the app
 itself after the fork (no preload). Throughput scales with processes
 (`--workers`); threads (`--threads`, gthread workers) only overlap I/O such as
 registry calls and SQLite writes.
+
+Rule files reach the workers only through the master (`rulesets`): on SIGHUP, and
+with `--reload-rules` when a file changes, the master checks the policies directory
+in full and publishes it if it passes; each worker switches to the published set on
+its next request (`live`). A broken edit is logged as file:line problems and changes
+nothing: workers, including any that restart, keep the last good set.
 """
+import logging
+import sys
+import time
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
+
+from server.api import rulesets
+
+WATCH_INTERVAL_S = 1.0
 
 
 class Server(BaseApplication):
     """gunicorn running `create_app(config)`, one app per worker process."""
 
-    def __init__(self, app_config, options):
+    def __init__(self, app_config, options, rules):
         self.app_config = app_config
         self.options = options
+        self.rules = rules
         super().__init__()
 
     def load_config(self):
@@ -23,8 +38,90 @@ class Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        # Imported here, in the worker after the fork: the master never imports the
-        # engine, whose native state must never be shared between processes.
+        # Imported here, in the worker after the fork: the master never registers
+        # anything with the engine, whose native state must never be shared.
         from server.api.app import create_app
 
+        _log_like_gunicorn(logging.getLogger("ereje"))
         return create_app(self.app_config)
+
+    def run(self):
+        # BaseApplication.run with our arbiter.
+        try:
+            _Arbiter(self).run()
+        except RuntimeError as e:
+            print(f"\nError: {e}\n", file=sys.stderr)
+            sys.exit(1)
+
+
+class _Arbiter(Arbiter):
+    """gunicorn's master, whose SIGHUP reloads the rule files instead of restarting
+    workers: a restart would drop clients' kept-alive connections and leave a gap
+    while new workers boot, and switching in place needs neither."""
+
+    def handle_hup(self):
+        self.log.info("Hang up: checking the rule files again")
+        self.app.rules.reload(self.log)
+
+    def manage_workers(self):
+        # Called by the master's loop about once a second: the watch needs no thread,
+        # so nothing runs beside the forks that start workers.
+        super().manage_workers()
+        self.app.rules.poll(self.log)
+
+
+class Rules:
+    """The master's side of the rule files: check and publish, now or when they change."""
+
+    def __init__(self, policies, store, watch=False):
+        self.policies = policies
+        self.store = store
+        self.watch = watch
+        self.serving = rulesets.current(store)
+        self.versions = {}
+        self._seen = rulesets.signature(policies) if watch else None
+        self._changed = False
+        self._next_poll = 0.0
+
+    def publish(self):
+        """Check and publish: problems (file:line) or []."""
+        name, book, problems = rulesets.publish(self.policies, self.store)
+        if not problems:
+            self.serving = name
+            self.versions = {v.key: v.digest for r in book.regulations.values() for v in r.versions}
+        return problems
+
+    def reload(self, log):
+        before = self.serving
+        problems = self.publish()
+        if problems:
+            log.error("rule files under %s not loaded (%d problem(s)); workers keep rule set sha256:%s\n%s",
+                      self.policies, len(problems), before, "\n".join(str(p) for p in problems))
+        elif self.serving == before:
+            log.info("rule files unchanged: rule set sha256:%s", self.serving)
+        else:
+            log.info("rule set sha256:%s published; workers switch on their next request: %s", self.serving,
+                     ", ".join(f"{key} {digest}" for key, digest in self.versions.items()))
+
+    def poll(self, log):
+        """With --reload-rules: reload once the files changed and then stayed unchanged
+        for one interval, so an editor's half-written save is not checked."""
+        now = time.monotonic()
+        if not self.watch or now < self._next_poll:
+            return
+        self._next_poll = now + WATCH_INTERVAL_S
+        seen = rulesets.signature(self.policies)
+        if seen != self._seen:
+            self._seen, self._changed = seen, True
+        elif self._changed:
+            self._changed = False
+            log.info("rule files under %s changed", self.policies)
+            self.reload(log)
+
+
+def _log_like_gunicorn(logger):
+    """Send the app's own messages (a rule set switched to) where gunicorn logs."""
+    error_log = logging.getLogger("gunicorn.error")
+    logger.handlers = list(error_log.handlers)
+    logger.setLevel(error_log.level or logging.INFO)
+    logger.propagate = False

@@ -200,6 +200,8 @@ class DiffSchema(Schema):
 class HealthSchema(Schema):
     status = _text()
     regulations = fields.Dict(required=True, keys=fields.String(), values=fields.List(fields.String()))
+    versions = fields.Dict(required=True, keys=fields.String(), values=fields.String(),
+                           metadata={"description": "<regulation>@<version> -> the digest of the rule files it is judged under"})
 
 
 class RequirementStatusesSchema(Schema):

@@ -1,16 +1,9 @@
-"""A ruling's titles and explanations in one language, rendered from the rule file's texts."""
-from server import errors
+"""A ruling's titles and explanations in one language, rendered from the rule file's texts.
+
+A stored ruling is rendered under the version that judged it (`history.version_of`).
+"""
 from server.languages import LANGUAGES, text_in
 from server.rules import calendar, interpret
-
-
-def localize(ruling, book, lang):
-    """Re-render a ruling's titles and explanations in another language."""
-    try:
-        version = book.version(ruling["regulation"], ruling["version"])
-    except errors.EREJEError:
-        return ruling
-    return localize_under(ruling, version, lang)
 
 
 def localize_under(ruling, version, lang, by_type=None):
