@@ -11,10 +11,13 @@ import json
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adapters import HttpSource
 from server.api.app import create_app
 from server.cli import main
+from server.contract import jsonbody
 
 from tests.helpers import BIN, batch_request, change, sample_request
 
@@ -233,3 +236,49 @@ def test_rule_on_bad_input_exits_2_naming_it(runner, tmp_path, body, says):
     result = runner.invoke(main, ["rule", str(file)])
     assert result.exit_code == 2, result.output
     assert says in result.output and "Traceback" not in result.output
+
+
+# The repeated-key check: orjson with a colon count, the standard library when in doubt
+
+def pairs_text(node, spaced, escaped):
+    """JSON text of a tree whose objects are lists of (key, value) pairs (keys may repeat);
+    `escaped` writes each colon inside a string as \\u003a."""
+    if isinstance(node, tuple):   # ("obj", pairs)
+        sep = " : " if spaced else ":"
+        return "{" + ",".join(pairs_text(k, spaced, escaped) + sep + pairs_text(v, spaced, escaped)
+                              for k, v in node[1]) + "}"
+    if isinstance(node, list):
+        return "[" + ",".join(pairs_text(v, spaced, escaped) for v in node) + "]"
+    text = json.dumps(node)
+    return text.replace(":", "\\u003a") if escaped and isinstance(node, str) else text
+
+
+def reference(text):
+    """What the standard library says with a hook that refuses repeats: the value or "repeated"."""
+    def unique(pairs):
+        if len(dict(pairs)) != len(pairs):
+            raise KeyError
+        return dict(pairs)
+    try:
+        return json.loads(text, object_pairs_hook=unique)
+    except KeyError:
+        return "repeated"
+
+
+KEYS = st.sampled_from(["a", "b", "a:b", '":', "\\", ":"])
+LEAVES = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=False),
+                   st.text(alphabet=':"\\ab\u00e9', max_size=6))
+TREES = st.recursive(LEAVES, lambda inner: st.one_of(
+    st.lists(inner, max_size=4),
+    st.lists(st.tuples(KEYS, inner), max_size=4).map(lambda pairs: ("obj", pairs))), max_leaves=20)
+
+
+@settings(max_examples=400, deadline=None)
+@given(TREES, st.booleans(), st.booleans())
+def test_a_repeated_key_is_found_exactly_as_the_standard_library_finds_it(tree, spaced, escaped):
+    text = pairs_text(tree, spaced, escaped)
+    try:
+        got = jsonbody.loads(text.encode())
+    except jsonbody.DuplicateKey:
+        got = "repeated"
+    assert got == reference(text)
