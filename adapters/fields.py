@@ -24,8 +24,8 @@ _TWELVE_DIGITS = re.compile(r"[0-9]{12}")  # ASCII only: "\d" would take Arabic-
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 # Every date a request or a registry may hold. A rule shifts dates by months or days
-# (a one-year bar, a waiting period); inside this window no shift of sensible size
-# can leave Python's calendar (years 1..9999), so judging never overflows.
+# (a one-year bar, a waiting period), a century at most (docs/rule-limits.md): from
+# inside this window no shift can leave Python's calendar (years 1..9999).
 FIRST_DATE = date(1900, 1, 1)
 LAST_DATE = date(2099, 12, 31)
 DATE_WINDOW = f"{FIRST_DATE.isoformat()} .. {LAST_DATE.isoformat()}"

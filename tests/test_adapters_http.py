@@ -127,6 +127,22 @@ def test_a_body_that_is_not_json(source, registry_mock, registry):
     assert unavailable(source, registry).reason == "answer is not valid JSON"
 
 
+@pytest.mark.parametrize("content, charset", [
+    ("\ufeff" + json.dumps(VACANCY), "utf-8"),                 # a byte-order mark
+    (json.dumps(dict(VACANCY, status="действует"), ensure_ascii=False), "windows-1251"),
+])
+def test_a_body_is_read_in_the_charset_it_declares(source, registry_mock, content, charset):
+    registry_mock(CASES["labour_exchange"][0], content=content.encode(charset),
+                  headers={"Content-Type": f"application/json; charset={charset}"})
+    assert source.fetch("labour_exchange", QUERY)[0] == {"vacancy": json.loads(content.lstrip("\ufeff"))}
+
+
+def test_a_body_that_is_not_in_its_declared_charset_is_not_json(source, registry_mock):
+    registry_mock(CASES["labour_exchange"][0], content=b"\xff\xfe{}",
+                  headers={"Content-Type": "application/json; charset=utf-7"})
+    assert unavailable(source, "labour_exchange").reason == "answer is not valid JSON"
+
+
 @pytest.mark.parametrize("registry", REGISTRIES)
 def test_a_body_that_is_not_declared_json(source, registry_mock, registry):
     registry_mock(CASES[registry][0], text="{}", headers={"Content-Type": "text/html"})

@@ -122,7 +122,7 @@ class _Reader:
             mimetype = content_type.split(";")[0].strip().lower()
             if mimetype != "application/json" and not mimetype.endswith("+json"):
                 raise self._unavailable(f"answered {content_type or 'no content type'}, not JSON")
-            return self._json_object(self._read(response))
+            return self._json_object(_utf8(self._read(response), response.encoding))
 
     def _read(self, response):
         """The body's bytes, or unavailable once it passes max_bytes (the rest is never read)."""
@@ -175,6 +175,18 @@ class _Reader:
 
     def _unavailable(self, reason):
         return RegistryUnavailable(self.registry, reason)
+
+
+def _utf8(raw, charset):
+    """The body as UTF-8 without a byte-order mark: JSON's own encoding, which orjson
+    reads; a registry declaring another charset is read in it, as requests' json() did."""
+    charset = (charset or "utf-8").lower().replace("_", "-")
+    if charset not in ("utf-8", "utf8"):
+        try:
+            raw = raw.decode(charset).encode("utf-8")
+        except (LookupError, UnicodeError):
+            return b""   # not text in the charset it declares: not JSON either
+    return raw.removeprefix(b"\xef\xbb\xbf")
 
 
 def nested_deeper(value, limit):
