@@ -23,6 +23,13 @@ _ZERO_BIAS = 66 * ord("0")
 _TWELVE_DIGITS = re.compile(r"[0-9]{12}")  # ASCII only: "\d" would take Arabic-Indic digits too
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
+# Every date a request or a registry may hold. A rule shifts dates by months or days
+# (a one-year bar, a waiting period), a century at most (docs/rule-limits.md): from
+# inside this window no shift can leave Python's calendar (years 1..9999).
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2099, 12, 31)
+DATE_WINDOW = f"{FIRST_DATE.isoformat()} .. {LAST_DATE.isoformat()}"
+
 
 def check_digit_ok(value):
     """The Kazakh BIN/IIN check digit of CONTRACT s.2, for 12 ASCII digits."""
@@ -54,18 +61,41 @@ class Text(fields.String):
         return text
 
 
+def valid_iso_date(value):
+    """True when `value` is a date written YYYY-MM-DD inside the window FIRST_DATE .. LAST_DATE."""
+    if not (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return False
+    try:
+        return FIRST_DATE <= date.fromisoformat(value) <= LAST_DATE
+    except ValueError:
+        return False
+
+
 class IsoDate(fields.String):
-    """A calendar date written YYYY-MM-DD, kept as that string."""
+    """A calendar date written YYYY-MM-DD, within the window FIRST_DATE .. LAST_DATE, kept as that string."""
+
+    # Years 1900-2099, months 01-12, days 01-31: the window, as far as a pattern can say it.
+    pattern = "^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+    check = staticmethod(valid_iso_date)
+
+    def __init__(self, **kwargs):
+        metadata = dict(kwargs.pop("metadata", None) or {})
+        own = metadata.get("description")
+        window = f"A date YYYY-MM-DD from {DATE_WINDOW}."
+        metadata["description"] = f"{own}. {window}" if own else window
+        super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
+        if valid_iso_date(text):
+            return text
         try:
             if not _ISO_DATE.fullmatch(text):
                 raise ValueError
             date.fromisoformat(text)
         except ValueError:
             raise ValidationError(f"Not a valid date: {text!r}; expected YYYY-MM-DD.") from None
-        return text
+        raise ValidationError(f"Out of range: {text!r}; dates must lie within {DATE_WINDOW}.")
 
 
 class KzId(fields.String):

@@ -1,9 +1,12 @@
 """Read the registries one ruling needs: inline, recorded or fetched, never raising."""
 
+import logging
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from adapters.base import REGISTRIES, RegistryUnavailable, utc_now
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -86,6 +89,11 @@ def _fetch_one(source, name, query):
         return source.fetch(name, query)
     except RegistryUnavailable as err:
         return None, {**_failed(source, err.reason), **err.provenance}
+    except Exception as err:  # noqa: BLE001 - whatever a registry sends, the ruling goes on without it
+        # A registry's answer must never fail the ruling (a 500): an adapter's own
+        # mistake is logged with its traceback and the registry is unavailable.
+        _log.exception("reading %s failed", name)
+        return None, _failed(source, f"could not be read ({type(err).__name__})")
 
 
 def _failed(source, reason):

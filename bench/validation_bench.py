@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from server.contract import jsonbody  # noqa: E402
 from server.contract import request as schemas  # noqa: E402
 
 BIN = "150540000106"
@@ -72,7 +73,7 @@ def from_object(doc):
 
 
 def from_bytes(raw):
-    return schemas.load_json(schemas.RulingRequestSchema, raw, lambda: json.loads(raw))
+    return schemas.load_json(schemas.RulingRequestSchema, raw, lambda: jsonbody.parse_body(raw))
 
 
 def per_call_us(how, doc, n, rounds):

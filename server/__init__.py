@@ -6,6 +6,7 @@
     judging   request + registries (adapters) + engine -> ruling
     store     the decision log (SQLite)
     diff      what changed between two versions
+    coverage  what the legal team's cases reach (`ereje test --coverage`)
     batch     files of applications judged under several versions
     api       the Flask app; cli the `ereje` command (both on top)
 

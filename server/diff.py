@@ -107,14 +107,17 @@ def _moved(params, derived):
 def _through(a, b, ra, rb, moved):
     """How requirement `rb` (`ra` in version `a`) reads what moved: ["derived fact x", "parameter y"]."""
     names, parts = moved
-    pa, da = _reads(a, ra)
-    pb, db = _reads(b, rb)
+    pa, da = reads(a, ra)
+    pb, db = reads(b, rb)
     return (sorted({f"derived fact {i}" for i, part in (da | db) & parts})
             + sorted(f"parameter {p}" for p in (pa | pb) & names))
 
 
-def _reads(version, r):
-    """(parameters, {(derivation id, part)}) that requirement `r`'s scope and condition read, transitively."""
+def reads(version, r):
+    """(parameters, {(derivation id, part)}) that requirement `r`'s scope and condition read, transitively.
+
+    The diff's "affected through" and `ereje test --coverage`'s "exercised" both rest on it.
+    """
     by_fact = {}
     for d in version.derivations:
         by_fact.setdefault(d.fact, []).append(d)

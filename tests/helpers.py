@@ -1,9 +1,12 @@
 """Requests and commands that several test modules build the same way."""
+import copy
 import json
 
 from click.testing import CliRunner
 
+from server import errors
 from server.cli import main
+from server.contract.request import RulingRequestSchema, load, load_json
 
 BIN = "150540000106"   # the employer of the registry fixtures
 
@@ -82,3 +85,23 @@ def compare_summary(*args):
     res = CliRunner().invoke(main, ["compare", *map(str, args), "--format", "json"])
     assert res.exit_code == 0, res.output
     return json.loads(res.output)
+
+
+def loaded_three_ways(request, schema=RulingRequestSchema):
+    """The request loaded by marshmallow alone, from parsed JSON and from bytes: one answer.
+
+    Returns ("ok", value) or ("invalid", fields).
+    """
+    raw = json.dumps(request).encode()
+    answers = []
+    for how in (lambda: load(schema(), copy.deepcopy(request)), lambda: load(schema, copy.deepcopy(request)),
+                lambda: load_json(schema, raw, lambda: json.loads(raw))):
+        try:
+            value = how()
+        except errors.InvalidRequest as exc:
+            answers.append(("invalid", exc.fields))
+        else:
+            answers.append(("ok", value))
+    assert answers[1] == answers[0] and answers[2] == answers[0]
+    assert [json.dumps(a[1]) for a in answers[1:]] == [json.dumps(answers[0][1])] * 2  # key order too
+    return answers[0]

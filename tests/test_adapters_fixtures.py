@@ -141,6 +141,14 @@ def test_files_are_looked_at_again_within_a_second(own_dir):
             }]}),
             "'registered_on': [\"Not a valid date: '04.03.2025'; expected YYYY-MM-DD.\"]",
         ),
+        (
+            json.dumps({"contracts": [{
+                "employer_bin": EMPLOYER, "passport": "N1", "number": "1",
+                "kind": "labour", "registered_on": "9999-12-31",
+            }]}),
+            "dates must lie within 1900-01-01 .. 2099-12-31",
+        ),
+        ('{"contracts": ' + "[" * 100_000 + "]" * 100_000 + "}", "cannot read ulcrs.json"),
     ],
 )
 def test_a_broken_fixture_file_makes_the_registry_unavailable(own_dir, content, reason):

@@ -107,6 +107,22 @@ def test_failures_are_listed_in_registry_order_with_their_reason():
     }
 
 
+class Broken(Scripted):
+    """A source whose offences adapter fails in a way no registry failure is meant to."""
+
+    def fetch(self, registry, query):
+        if registry == "offences":
+            raise RecursionError("maximum recursion depth exceeded")
+        return super().fetch(registry, query)
+
+
+def test_an_adapter_that_breaks_makes_its_registry_missing_not_the_ruling_fail(caplog):
+    gathered = gather(Broken(), REGISTRIES, QUERY)
+    assert gathered.missing == ["offences"]
+    assert gathered.provenance["offences"]["reason"] == "could not be read (RecursionError)"
+    assert "reading offences failed" in caplog.text
+
+
 def test_registries_are_read_concurrently():
     source = Scripted(delays={name: 0.3 for name in REGISTRIES})
     started = time.monotonic()

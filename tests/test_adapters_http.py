@@ -1,12 +1,13 @@
 """Registry facts read over HTTP (CONTRACT section 5), with requests-mock."""
 
+import json
 import re
 
 import pytest
 import requests
 
 from adapters import HttpSource, Query, RegistryUnavailable
-from adapters.sources.http import session
+from adapters.sources.http import nested_deeper, session
 
 BASE = "http://gateway.test/api"
 EMPLOYER = "150540000106"
@@ -126,6 +127,22 @@ def test_a_body_that_is_not_json(source, registry_mock, registry):
     assert unavailable(source, registry).reason == "answer is not valid JSON"
 
 
+@pytest.mark.parametrize("content, charset", [
+    ("\ufeff" + json.dumps(VACANCY), "utf-8"),                 # a byte-order mark
+    (json.dumps(dict(VACANCY, status="действует"), ensure_ascii=False), "windows-1251"),
+])
+def test_a_body_is_read_in_the_charset_it_declares(source, registry_mock, content, charset):
+    registry_mock(CASES["labour_exchange"][0], content=content.encode(charset),
+                  headers={"Content-Type": f"application/json; charset={charset}"})
+    assert source.fetch("labour_exchange", QUERY)[0] == {"vacancy": json.loads(content.lstrip("\ufeff"))}
+
+
+def test_a_body_that_is_not_in_its_declared_charset_is_not_json(source, registry_mock):
+    registry_mock(CASES["labour_exchange"][0], content=b"\xff\xfe{}",
+                  headers={"Content-Type": "application/json; charset=utf-7"})
+    assert unavailable(source, "labour_exchange").reason == "answer is not valid JSON"
+
+
 @pytest.mark.parametrize("registry", REGISTRIES)
 def test_a_body_that_is_not_declared_json(source, registry_mock, registry):
     registry_mock(CASES[registry][0], text="{}", headers={"Content-Type": "text/html"})
@@ -231,3 +248,66 @@ def test_gets_retry_refused_connections_and_gateway_errors_briefly(scheme):
     assert retry.backoff_factor == 0.1
     assert not retry.respect_retry_after_header
     assert not retry.raise_on_status  # the last 503 is reported as a status, not an exception
+
+
+# Every answer is bounded: dates in the window, size under the cap, nesting under the limit
+
+@pytest.mark.parametrize(
+    "registry, body, field",
+    [
+        ("labour_exchange", dict(VACANCY, published_on="9999-12-30"), "published_on"),
+        ("ulcrs", {"contracts": [dict(CONTRACT, registered_on="2100-01-01")]}, "registered_on"),
+        ("offences", {"records": [dict(OFFENCE, decided_on="1899-12-31")]}, "decided_on"),
+    ],
+)
+def test_a_date_outside_the_window_makes_the_registry_unavailable(source, registry_mock, registry, body, field):
+    registry_mock(CASES[registry][0], json=body)
+    reason = unavailable(source, registry).reason
+    assert f"'{field}'" in reason and "dates must lie within 1900-01-01 .. 2099-12-31" in reason
+
+
+@pytest.mark.parametrize("registry", REGISTRIES)
+def test_an_answer_over_the_cap_is_unavailable(registry_mock, registry):
+    small = HttpSource(BASE, timeout=0.5, max_bytes=100)
+    registry_mock(CASES[registry][0], text=json.dumps(CASES[registry][1]) + " " * 100,
+                  headers={"Content-Type": "application/json"})
+    assert unavailable(small, registry).reason == "answer is over the limit of 100 bytes"
+
+
+def test_an_answer_at_the_cap_is_read(registry_mock):
+    text = json.dumps({"records": [OFFENCE]})
+    registry_mock(CASES["offences"][0], text=text, headers={"Content-Type": "application/json"})
+    exact = HttpSource(BASE, timeout=0.5, max_bytes=len(text))
+    assert exact.fetch("offences", QUERY)[0] == {"records": [OFFENCE]}
+
+
+def test_a_declared_length_over_the_cap_is_refused_before_reading(registry_mock):
+    registry_mock(CASES["offences"][0], text="{}", headers={"Content-Type": "application/json",
+                                                            "Content-Length": "1000"})
+    small = HttpSource(BASE, timeout=0.5, max_bytes=999)
+    assert unavailable(small, "offences").reason == "answer of 1000 bytes is over the limit of 999"
+
+
+@pytest.mark.parametrize("depth, reason", [
+    (64, None),
+    (65, "answer nests deeper than 64 levels"),
+    (1_100, "answer is not valid JSON"),     # orjson's own limit: 1,024 levels
+    (100_000, "answer is not valid JSON"),
+])
+def test_nesting_past_64_levels_is_unavailable(source, registry_mock, depth, reason):
+    # The answer object is level 1, so records' items sit at depth 3 and nest below.
+    text = '{"records": [' + "[" * (depth - 2) + "]" * (depth - 2) + "]}"
+    registry_mock(CASES["offences"][0], text=text, headers={"Content-Type": "application/json"})
+    if reason is None:
+        assert re.match("answer does not fit", unavailable(source, "offences").reason)
+    else:
+        assert unavailable(source, "offences").reason == reason
+
+
+def test_nested_deeper_counts_objects_and_arrays_without_recursion():
+    assert not nested_deeper({"a": [1, {"b": []}]}, 4)
+    assert nested_deeper({"a": [1, {"b": [[]]}]}, 4)
+    deep = []
+    for _ in range(200_000):   # far past Python's recursion limit
+        deep = [deep]
+    assert nested_deeper({"x": deep}, 64)

@@ -23,6 +23,7 @@ EXPECTED = {
     "pre-amendment": ("approve", "2023-07-01", set()),
     "seasonal-approve": ("approve", "2025-09-01", set()),
     "ict-extension": ("approve", "2025-09-01", set()),
+    "ict-approve": ("approve", "2025-09-01", set()),
 }
 
 

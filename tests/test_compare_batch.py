@@ -214,3 +214,52 @@ def test_the_progress_bar_reaches_the_end_of_the_file(tmp_path, name, text):
         assert len(items) >= 2
         assert raw.tell() == path.stat().st_size
         assert not raw.closed
+
+
+PERMIT_COLUMNS = ["application.reference", "application.submitted_on", "application.kind", "application.route",
+                  "application.category", "application.region", "application.workers_requested",
+                  "application.employer.bin", "application.employer.headcount",
+                  "application.employer.staff.managers.citizens", "application.employer.staff.managers.foreigners",
+                  "application.employer.staff.specialists.citizens",
+                  "application.employer.staff.specialists.foreigners",
+                  "application.current_permit.number", "application.current_permit.issued_on",
+                  "application.current_permit.expires_on", "application.current_permit.extensions",
+                  "application.transfer.sending_country", "application.transfer.employed_since"]
+
+
+def test_csv_reads_current_permit_and_transfer_columns(tmp_path):
+    general = ["general", "3", "ALMATY", "1", BIN, "120", "9", "1", "95", "5"]
+    transfer = ["intracompany_transfer", "", "ALMATY", "1", BIN, "120", "", "", "", ""]
+    permit = ["P-1", "2024-11-01", "2025-11-01"]
+    rows = [["CSV-EXT", "2025-09-20", "extension", *general, *permit, "1", "", ""],
+            ["CSV-ICT", "2025-09-20", "issue", *transfer, "", "", "", "", "DEU", "2023-01-10"],
+            ["CSV-COUNTRY", "2025-09-20", "issue", *transfer, "", "", "", "", "de", "2023-01-10"],
+            ["CSV-TWO", "2025-09-20", "extension", *general, *permit, "two", "", ""],
+            ["CSV-NO-PERMIT", "2025-09-20", "extension", *general, "", "", "", "", "", ""]]
+    f = tmp_path / "apps.csv"
+    with f.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([PERMIT_COLUMNS, *rows])
+    assert inputs.row_to_request(PERMIT_COLUMNS, rows[0])["application"]["current_permit"] == {
+        "number": "P-1", "issued_on": "2024-11-01", "expires_on": "2025-11-01", "extensions": 1}
+    assert inputs.row_to_request(PERMIT_COLUMNS, rows[1])["application"]["transfer"] == {
+        "sending_country": "DEU", "employed_since": "2023-01-10"}
+    out = tmp_path / "out.jsonl"
+    s = compare_summary(f, "--jobs", 1, "--out", out)
+    assert (s["read"], s["judged"]) == (5, 2)
+    results = {json.loads(x)["line"]: json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()}
+    assert [results[n]["reference"] for n in (2, 3)] == ["CSV-EXT", "CSV-ICT"]
+    assert "application.transfer.sending_country: Must be an ISO 3166-1 alpha-3 country code" in results[4]["error"]
+    assert results[5]["error"] == "application.current_permit.extensions: not a whole number: 'two'"
+    assert "application.current_permit: Required when kind is extension" in results[6]["error"]
+
+
+def test_generated_applications_carry_permits_and_transfers_and_are_all_judged(tmp_path):
+    f = tmp_path / "apps.jsonl"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "-n", "300", "--seed", "11", "-o", str(f)],
+                   check=True)
+    apps = [json.loads(x)["application"] for x in f.read_text(encoding="utf-8").splitlines()]
+    assert all(("current_permit" in a) == (a["kind"] == "extension") for a in apps)
+    assert all(("transfer" in a) == (a["kind"] == "issue" and a["route"] == "intracompany_transfer") for a in apps)
+    assert {a["transfer"]["sending_country"] for a in apps if "transfer" in a} >= {"DEU", "KAZ"}
+    s = compare_summary(f, "--jobs", 1)
+    assert (s["read"], s["judged"], s["errors"]) == (300, 300, [])

@@ -14,7 +14,6 @@ from marshmallow import ValidationError
 from tests.conftest import APPLICATIONS
 
 from adapters.fields import valid_kz_id
-from server import errors
 from server.batch.inputs import row_to_request
 from server.contract import fastpath
 from server.contract.request import (
@@ -23,30 +22,9 @@ from server.contract.request import (
     RulingRequestSchema,
     field_errors,
     load,
-    load_json,
 )
 
-from tests.helpers import change, sample_request
-
-
-def loaded_three_ways(request, schema=RulingRequestSchema):
-    """The request loaded by marshmallow alone, from parsed JSON and from bytes: one answer.
-
-    Returns ("ok", value) or ("invalid", fields).
-    """
-    raw = json.dumps(request).encode()
-    answers = []
-    for how in (lambda: load(schema(), copy.deepcopy(request)), lambda: load(schema, copy.deepcopy(request)),
-                lambda: load_json(schema, raw, lambda: json.loads(raw))):
-        try:
-            value = how()
-        except errors.InvalidRequest as exc:
-            answers.append(("invalid", exc.fields))
-        else:
-            answers.append(("ok", value))
-    assert answers[1] == answers[0] and answers[2] == answers[0]
-    assert [json.dumps(a[1]) for a in answers[1:]] == [json.dumps(answers[0][1])] * 2  # key order too
-    return answers[0]
+from tests.helpers import change, loaded_three_ways, sample_request
 
 
 def errors_of(request, schema=RulingRequestSchema):
@@ -212,6 +190,7 @@ def test_load_takes_a_schema_class_or_instance():
 
 ARABIC_INDIC_IIN = "".join(chr(0x0660 + int(c)) for c in "850808310738")  # a valid IIN, other digits
 MUST_BE_DATE = "Not a valid date: {!r}; expected YYYY-MM-DD."
+OUT_OF_WINDOW = "Out of range: {!r}; dates must lie within 1900-01-01 .. 2099-12-31."
 STRING = ["Not a valid string."]
 INTEGER = ["Not a valid integer."]
 MISSING = ["Missing data for required field."]
@@ -234,6 +213,10 @@ COUNT = "Must be greater than or equal to {} and less than or equal to 100000000
     ("application.submitted_on", "2025-02-30", [MUST_BE_DATE.format("2025-02-30")]),
     ("application.submitted_on", "٢٠٢٥-09-20", [MUST_BE_DATE.format("٢٠٢٥-09-20")]),
     ("application.submitted_on", 20250920, STRING),
+    ("application.submitted_on", "2100-01-01", [OUT_OF_WINDOW.format("2100-01-01")]),
+    ("application.submitted_on", "1899-12-31", [OUT_OF_WINDOW.format("1899-12-31")]),
+    ("application.submitted_on", "9999-12-31", [OUT_OF_WINDOW.format("9999-12-31")]),
+    ("as_of", "0001-01-01", [OUT_OF_WINDOW.format("0001-01-01")]),
     ("application.kind", "renewal", ["Must be one of: issue, extension."]),
     ("application.route", "express", ["Must be one of: general, seasonal, intracompany_transfer."]),
     ("application.category", 5, ["Must be greater than or equal to 1 and less than or equal to 4."]),
@@ -273,6 +256,8 @@ COUNT = "Must be greater than or equal to {} and less than or equal to 100000000
     ("application.foreign_workers.0.contract.kind", "civil", ["Must be one of: labour, intracompany_transfer."]),
     ("application.foreign_workers.0.contract.signed_on", "1 March 2025", [MUST_BE_DATE.format("1 March 2025")]),
     ("application.foreign_workers.0.contract.number", 15, STRING),
+    ("application.foreign_workers.0.contract.signed_on", "2100-02-29", [MUST_BE_DATE.format("2100-02-29")]),
+    ("application.foreign_workers.0.contract.signed_on", "9999-12-31", [OUT_OF_WINDOW.format("9999-12-31")]),
     ("registry", None, NULL),
     ("registry", [], ["Invalid input type."]),
     ("registry.quotas", {}, UNKNOWN),
@@ -304,6 +289,29 @@ def test_optional_fields_accept_null_and_absence_alike(path):
     nulled = loaded_three_ways(change(path, None))
     absent = loaded_three_ways(change(path, ...))
     assert nulled == absent and nulled[0] == "ok"
+
+
+@pytest.mark.parametrize("day", ["1900-01-01", "2000-02-29", "2099-12-31"])
+def test_the_window_holds_its_first_and_last_day(day):
+    assert loaded_three_ways(change("application.foreign_workers.0.contract.signed_on", day))[0] == "ok"
+
+
+def test_comparison_versions_are_each_named_once_and_at_most_64():
+    request = dict(sample_request(), versions=["2023-07-01", "2025-09-01", "2023-07-01"])
+    assert errors_of(request, ComparisonRequestSchema) == {
+        "versions": ["Names '2023-07-01' more than once; name each version once."]}
+    request["versions"] = [f"v{i}" for i in range(65)]
+    assert errors_of(request, ComparisonRequestSchema) == {"versions": ["Length must be between 1 and 64."]}
+    request["versions"] = [f"v{i}" for i in range(64)]
+    assert loaded_three_ways(request, ComparisonRequestSchema)[0] == "ok"
+
+
+@pytest.mark.parametrize("name, value", [("version", "2023-07-01"), ("as_of", "2025-01-01"), ("as_of", None)])
+def test_a_comparison_is_judged_under_versions_only(name, value):
+    refused = ["Unknown field.", "A comparison judges under `versions`: name the version there."]
+    assert errors_of(dict(sample_request(), **{name: value}), ComparisonRequestSchema) == {name: refused}
+    assert set(loaded_three_ways(sample_request(), ComparisonRequestSchema)[1]) == {
+        "application", "registry", "regulation", "versions"}
 
 
 def test_comparison_versions_are_named_by_position():

@@ -60,7 +60,7 @@ class FixtureSource(Source):
     def _load(self, registry, path):
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
+        except (OSError, ValueError, RecursionError) as err:  # RecursionError: absurd nesting
             raise RegistryUnavailable(registry, f"cannot read {path.name}: {err}") from None
         table = MODULES[registry].TABLE
         if not isinstance(document, dict) or not isinstance(document.get(table), list):

@@ -6,6 +6,7 @@ schemas views load; version names are the rule sets loaded.
 """
 
 import json
+import re
 from pathlib import Path
 
 from apispec import APISpec
@@ -68,7 +69,10 @@ def _schema_name(schema):
 
 
 def _pattern(self, field, **kwargs):
-    """The JSON-Schema pattern a field declares (adapters/fields.py)."""
+    """The JSON-Schema pattern a field declares (adapters/fields.py), unless a regex validator
+    gives a narrower one (a country code's): apispec has put that one in already."""
+    if any(isinstance(getattr(v, "regex", None), re.Pattern) for v in field.validators):
+        return {}
     pattern = getattr(field, "pattern", None)
     return {"pattern": pattern} if pattern else {}
 

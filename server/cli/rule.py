@@ -6,6 +6,7 @@ import click
 
 from server import errors
 from server.cli.common import LANGUAGE, POLICIES, BadInput, load_book
+from server.contract import jsonbody
 from server.contract import request as schemas
 from server.judging import rulings
 
@@ -28,8 +29,8 @@ def rule(file, fmt, version, as_of, lang, policies):
     given inline are read from fixtures/registries/, or from EREJE_REGISTRY_URL.
     """
     try:
-        doc = json.load(file)
-    except json.JSONDecodeError as e:
+        doc = jsonbody.loads(file.read())
+    except (ValueError, RecursionError) as e:  # RecursionError: absurd nesting
         raise BadInput(f"{file.name}: not JSON: {e}") from None
     if not isinstance(doc, dict):
         raise BadInput(f"{file.name}: a ruling request must be a JSON object")

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 import pytest
 
+from server import coverage
 from server.cli.common import POLICIES, load_book
 from server.engine import compile as compiler
 from server.judging import caseplugin
@@ -39,21 +40,29 @@ def check(directory):
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path),
                 default=POLICIES, required=False)
 @click.option("-v", "--verbose", is_flag=True, help="Print every case, not only failures.")
-def test_cmd(directory, verbose):
+@click.option("--coverage", "show_coverage", is_flag=True,
+              help="Then print, per requirement, the statuses the cases reach, and the parameters and "
+                   "readings no case exercises; exit 1 also when a status that can occur is not reached.")
+def test_cmd(directory, verbose, show_coverage):
     """Run the cases in DIRECTORY/<regulation>/tests/*.yaml against the rule files.
 
     Each case is judged with the registry facts it carries; a failure prints what
     was expected and what came out. Exits 1 on any failure. The cases run through
     pytest with the same plugin as the repo's tests (server/judging/caseplugin.py).
     """
-    load_book(directory, register=False)   # rule files that do not load are bad input (exit 2)
+    book = load_book(directory, register=False)   # rule files that do not load are bad input (exit 2)
     report = CaseReport(verbose)
     # Only the cases under DIRECTORY: no ini file, conftest, cache or output capture of its own.
     code = pytest.main([str(directory), "-c", os.devnull, "--rootdir", str(directory), "--noconftest",
                         "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:python",
                         "--capture=no", "--assert=plain"], plugins=[caseplugin, report])
     click.echo(f"{report.passed} passed, {report.failed} failed")
-    if code != pytest.ExitCode.OK or report.failed or report.problems or not report.passed:
+    uncovered = False
+    if show_coverage:
+        reached = coverage.coverage(book, report.rulings)
+        click.echo("\n".join(coverage.render(reached)))
+        uncovered = any(vc.missing for vc in reached)
+    if code != pytest.ExitCode.OK or report.failed or report.problems or not report.passed or uncovered:
         sys.exit(1)
 
 
@@ -64,6 +73,7 @@ class CaseReport:
         self.verbose = verbose
         self.items = {}
         self.passed = self.failed = self.problems = 0
+        self.rulings = []   # every ruling a case came to, passed or failed (for --coverage)
 
     def pytest_collection_modifyitems(self, items):
         self.items = {item.nodeid: item for item in items}
@@ -81,7 +91,10 @@ class CaseReport:
             if report.failed:   # a case entry that cannot be read: file:line: why
                 self.problems += 1
                 click.echo(report.longreprtext)
-        elif report.failed:
+            return
+        if item.result is not None and item.result.ruling is not None:
+            self.rulings.append(item.result.ruling)
+        if report.failed:
             self.failed += 1
             head, *lines = report.longreprtext.splitlines()
             click.echo(f"FAIL {head}")

@@ -10,7 +10,6 @@ hooks run on the decoded values. A value the structs accept is exactly what
 decides and words the error. A schema using anything the translation does not know
 (another field class, validator or hook) gets no fast path: marshmallow loads it.
 """
-import datetime
 import functools
 from typing import Annotated, Literal, Optional, Union
 
@@ -70,7 +69,7 @@ _SCALARS = {
     fields.String: str,
     kinds.Text: str,   # its pattern is checked on the whole body (Loader.from_bytes)
     kinds.KzId: str,   # and its check
-    kinds.IsoDate: datetime.date,   # decoded from YYYY-MM-DD only; to_builtins writes it back
+    kinds.IsoDate: str,   # and its check: YYYY-MM-DD within the date window
     kinds.Flag: bool,
     kinds.Count: int,
 }

@@ -77,7 +77,8 @@ class TransferSchema(Strict):
     """An intracompany transfer: the foreign entity's country, and since when the employee works there."""
 
     sending_country = Text(required=True, validate=validate.Regexp(
-        r"^[A-Z]{3}$", error="Must be an ISO 3166-1 alpha-3 country code (three capital letters, e.g. DEU)."))
+        r"^[A-Z]{3}$", error="Must be an ISO 3166-1 alpha-3 country code (three capital letters, e.g. DEU)."),
+        metadata={"description": "ISO 3166-1 alpha-3 code of the foreign legal entity's country"})
     employed_since = IsoDate(required=True, metadata={
         "description": "when the transferred employee joined the foreign entity (for several, the latest)"})
 
@@ -146,13 +147,14 @@ class VersionChoice(Strict):
     as_of = IsoDate(load_default=None, allow_none=True)
 
 
-class RulingRequestSchema(VersionChoice):
+class RulingFacts(Strict):
+    """What a ruling is about, whichever versions judge it."""
+
     application = fields.Nested(ApplicationSchema, required=True)
     registry = fields.Nested(InlineRegistry, load_default=dict,
                              metadata={"description": "inline registry facts (CONTRACT s.5), used as given"})
     regulation = Text(load_default=None, allow_none=True,
                       metadata={"description": "default kz-foreign-labour"})
-
 
     @validates_schema(skip_on_field_errors=True)
     def quota_answers_this_application(self, data, **kwargs):
@@ -169,14 +171,45 @@ class RulingRequestSchema(VersionChoice):
             raise ValidationError({"registry": {"quota": errors}})
 
 
+# Bases in this order keep the fields in the contract's order: version, as_of, application, ...
+class RulingRequestSchema(RulingFacts, VersionChoice):
+    """A ruling request (CONTRACT s.3)."""
+
+
 class ReplayRequestSchema(VersionChoice):
     """Body of POST /v1/rulings/{id}/replay: both fields optional."""
 
 
-class ComparisonRequestSchema(RulingRequestSchema):
+# No regulation has nearly this many versions; the bound keeps a comparison's work small
+# before the versions are looked up.
+MAX_VERSIONS = 64
+
+
+class ComparisonRequestSchema(RulingFacts):
+    """Body of POST /v1/comparisons: the facts, judged under each of `versions`."""
+
     versions = fields.List(Text(), load_default=None, allow_none=True,
-                           validate=validate.Length(min=1),
-                           metadata={"description": "default: every version of the regulation"})
+                           validate=validate.Length(min=1, max=MAX_VERSIONS),
+                           metadata={"description": "each version once, in the order to compare; "
+                                                    "default: every version of the regulation",
+                                     "uniqueItems": True})
+
+    # Run even when a field failed: `version` and `as_of` are also "Unknown field."
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def versions_once(self, data, original, **kwargs):
+        errors = {}
+        if isinstance(original, dict):
+            for name in ("version", "as_of"):
+                if name in original:
+                    errors[name] = ["A comparison judges under `versions`: name the version there."]
+        versions = data.get("versions")
+        if isinstance(versions, list):
+            seen = set()
+            twice = next((v for v in versions if v in seen or seen.add(v)), None)
+            if twice is not None:
+                errors["versions"] = [f"Names {twice!r} more than once; name each version once."]
+        if errors:
+            raise ValidationError(errors)
 
 
 DiffQuerySchema = Strict.from_dict(
@@ -225,11 +258,13 @@ def load(schema, data):
 
 
 def load_json(schema_cls, raw, parse):
-    """Load a JSON body: its bytes `raw` through the fast path; failing that, `parse()`
-    (the parsed body, or the error saying why it is not JSON) through marshmallow."""
+    """Load a JSON body: `parse()` first (the parsed body, or the error saying why it is
+    not JSON: the fast path would keep the last of a repeated key, jsonbody refuses it),
+    then its bytes `raw` through the fast path; failing that, the parsed body through marshmallow."""
+    data = parse()
     fast = fastpath.loader(schema_cls)
     loaded = None if fast is None else fast.from_bytes(raw)
-    return loaded if loaded is not None else _load(_instance(schema_cls), parse())
+    return loaded if loaded is not None else _load(_instance(schema_cls), data)
 
 
 def _load(schema, data):

@@ -3,5 +3,6 @@
 `compile` turns a version (server.rules.model) into a `Compiled` value: rule dicts
 in disjunctive normal form, one per clause, stratified by stage facts, with their
 actions as data, kept within what the engine can run (`limits`). `runner` is the only module that imports durable_rules: it
-registers compiled versions once per process and runs one ruling at a time.
+registers compiled versions once per process and runs one ruling at a time, with
+fact and session ids that `ids` has made distinct under the engine's 32-bit hash.
 """

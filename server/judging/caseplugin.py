@@ -62,9 +62,11 @@ class CaseItem(pytest.Item):
     def __init__(self, *, case, **kwargs):
         super().__init__(**kwargs)
         self.case = case
+        self.result = None   # casebook.Result, once run
 
     def runtest(self):
         result = casebook.run_case(book_for(casebook.rules_directory(self.path)), self.case)
+        self.result = result   # kept for `ereje test --coverage`, which reads every ruling found
         if not result.ok:
             raise CaseFailed(result)
 
