@@ -3,13 +3,14 @@ CONTRACT section 5, with faults to inject per registry (an error status, a delay
 a malformed body), so that a live `ereje serve` can be watched coping with them.
 """
 
+import logging
 import threading
 import time
 
 from flask import Flask, Response, abort, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from adapters import labour_exchange, migration_police, offences, quota, ulcrs
+from adapters import labour_exchange, masking, migration_police, offences, quota, ulcrs
 from adapters.base import REGISTRIES, RegistryUnavailable
 from adapters.sources.fixtures import FixtureSource
 
@@ -59,6 +60,15 @@ def _number(value, what):
     if isinstance(value, bool) or not seconds >= 0:
         raise ValueError(f"bad delay in {what!r}: expected seconds >= 0")
     return seconds
+
+
+class MaskIdentifiers(logging.Filter):
+    """Masks passports, BINs and IINs in log lines (the request line of an access log):
+    the gateway's URLs carry them (CONTRACT s.5)."""
+
+    def filter(self, record):
+        record.msg, record.args = masking.mask(record.getMessage()), ()
+        return True
 
 
 class Faults:

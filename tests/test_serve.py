@@ -24,11 +24,14 @@ class Served:
         env = {**os.environ, "HOME": str(db.parent)}  # nothing of gunicorn's lands in the real home
         env.pop("EREJE_TOKENS", None)
         env.pop("EREJE_REGISTRY_URL", None)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port), "--db", str(db),
-             "--workers", "2", "--threads", "4"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
+        # A file, not a pipe: the access log's line per request would fill a pipe no one reads.
+        self.log = db.parent / f"serve-{port}.log"
+        with open(self.log, "w") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port), "--db", str(db),
+                 "--workers", "2", "--threads", "4"],
+                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, text=True,
+            )
         try:
             self.wait_ready()
         except BaseException:
@@ -41,7 +44,7 @@ class Served:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(f"server exited early:\n{self.process.stdout.read()}")
+                raise AssertionError(f"server exited early:\n{self.log.read_text()}")
             try:
                 if requests.get(f"{self.base}/healthz", timeout=5).status_code == 200:
                     return
@@ -57,7 +60,7 @@ class Served:
         except subprocess.TimeoutExpired:
             self.process.kill()
             raise
-        return code, self.process.stdout.read()
+        return code, self.log.read_text()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ def create_app(config=None):
 
     Config keys: POLICIES (rule file directory), RULESETS (instead of POLICIES: the
     snapshot store `ereje serve` publishes checked sets to), DB (decision log path), TOKENS
-    (bearer tokens; default EREJE_TOKENS, comma-separated), MAX_CONTENT_LENGTH
+    (bearer tokens; default EREJE_TOKENS, comma-separated; a blank one is a ValueError), MAX_CONTENT_LENGTH
     (bytes, default 1 MiB), REGISTRY_SOURCE (default from EREJE_REGISTRY_URL), TESTING.
     """
     app = _Flask(__name__)
@@ -27,7 +27,7 @@ def create_app(config=None):
         POLICIES=str(rulebook.POLICIES),
         RULESETS=None,
         DB="ereje.db",
-        TOKENS=os.environ.get("EREJE_TOKENS", ""),
+        TOKENS=os.environ.get("EREJE_TOKENS"),
         MAX_CONTENT_LENGTH=1024 * 1024,
         REGISTRY_SOURCE=None,
     )
@@ -84,6 +84,13 @@ class _Flask(Flask):
 
 
 def _tokens(value):
-    """Tokens from a comma-separated string or a list; blanks dropped."""
-    items = value.split(",") if isinstance(value, str) else value
-    return tuple(t.strip() for t in items if t and t.strip())
+    """Tokens from a comma-separated string or a list; None for none (the API open).
+
+    A blank token fails: `EREJE_TOKENS=' , '` must not open /v1 to anyone.
+    """
+    if value is None:
+        return ()
+    items = [t.strip() for t in (value.split(",") if isinstance(value, str) else value)]
+    if not all(items):
+        raise ValueError(f"TOKENS {value!r} holds a blank token")
+    return tuple(items)

@@ -148,5 +148,5 @@ def _operations(book, examples):
         "v1.regulations.version": {"errors": (401, 404), "path": {"regulation": regulations, "version": version}},
         "v1.regulations.diff": {"errors": (401, 404, 422), "path": {"regulation": regulations},
                                 "query": [query("from", version), query("to", version)]},
-        "meta.healthz": {"errors": (), "public": True, "also": {503: "No rule sets are loaded."}},
+        "meta.healthz": {"errors": (), "public": True, "also": {503: "A check failed (no rule sets, the decision log takes no write, or the engine fails); `error` names it."}},
     }

@@ -11,6 +11,10 @@ with `--reload-rules` when a file changes, the master checks the policies direct
 in full and publishes it if it passes; each worker switches to the published set on
 its next request (`live`). A broken edit is logged as file:line problems and changes
 nothing: workers, including any that restart, keep the last good set.
+
+Clients: the worker class is `server.api.worker.Worker`, whose event loop reads each
+request whole (with a deadline and the body limit) before a thread sees it, so slow
+or stalled clients never hold a thread; `server.api.accesslog` writes the access log.
 """
 import logging
 import sys
@@ -20,6 +24,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
 from server.api import rulesets
+from server.api.worker import Limits
 
 WATCH_INTERVAL_S = 1.0
 
@@ -27,10 +32,11 @@ WATCH_INTERVAL_S = 1.0
 class Server(BaseApplication):
     """gunicorn running `create_app(config)`, one app per worker process."""
 
-    def __init__(self, app_config, options, rules):
+    def __init__(self, app_config, options, rules, limits=None):
         self.app_config = app_config
         self.options = options
         self.rules = rules
+        self.limits = limits or Limits()  # read by each worker (server/api/worker.py)
         super().__init__()
 
     def load_config(self):

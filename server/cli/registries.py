@@ -7,7 +7,7 @@ import click
 from werkzeug.serving import make_server
 
 from adapters.base import REGISTRIES
-from adapters.simulator import create_simulator, parse_fault
+from adapters.simulator import MaskIdentifiers, create_simulator, parse_fault
 
 
 def _fault_option(ctx, param, values):
@@ -30,11 +30,14 @@ def _access_log():
 
     werkzeug attaches its own handler on the first line it logs; requests answered
     in parallel meanwhile find a handler-less logger and their lines are lost.
+    Passports, BINs and IINs in the URLs are masked.
     """
     log = logging.getLogger("werkzeug")
     log.setLevel(logging.INFO)
     if not log.handlers:
         log.addHandler(logging.StreamHandler())
+    if not any(isinstance(f, MaskIdentifiers) for f in log.filters):
+        log.addFilter(MaskIdentifiers())
 
 
 @click.group()

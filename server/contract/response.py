@@ -204,6 +204,9 @@ class HealthSchema(Schema):
     regulations = fields.Dict(required=True, keys=fields.String(), values=fields.List(fields.String()))
     versions = fields.Dict(required=True, keys=fields.String(), values=fields.String(),
                            metadata={"description": "<regulation>@<version> -> the digest of the rule files it is judged under"})
+    checks = fields.Dict(keys=fields.String(), values=fields.String(),
+                         metadata={"description": "rule_sets, decision_log, engine -> ok, or what failed"})
+    error = fields.Nested(ErrorDetailSchema, metadata={"description": "503 only: what failed, in the one error shape"})
 
 
 class RequirementStatusesSchema(Schema):
