@@ -312,10 +312,10 @@ def children(pid):
     return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
-def wait_ready(process, base, timeout=60):
+def wait_ready(process, base, log, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        assert process.poll() is None, f"server exited early:\n{process.stdout.read()}"
+        assert process.poll() is None, f"server exited early:\n{log.read_text()}"
         try:
             if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
                 return
@@ -355,9 +355,10 @@ def test_a_worker_killed_mid_run_loses_no_ruling_and_the_chain_verifies(tmp_path
     server = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--db", str(path),
          "--workers", "2", "--threads", "4"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        # Into a file, not a pipe: nobody reads it while the test runs, and the access log would fill a pipe.
+        cwd=ROOT, env=env, stdout=(tmp_path / "serve.log").open("w"), stderr=subprocess.STDOUT, text=True)
     try:
-        wait_ready(server, base)
+        wait_ready(server, base, tmp_path / "serve.log")
         workers = children(server.pid)
         assert len(workers) == 2
         stop_at = time.monotonic() + 6
@@ -367,7 +368,7 @@ def test_a_worker_killed_mid_run_loses_no_ruling_and_the_chain_verifies(tmp_path
             os.kill(workers[0], signal.SIGKILL)
             killed_at = time.monotonic()
             answers = [answer for future in running for answer in future.result()]
-        wait_ready(server, base)
+        wait_ready(server, base, tmp_path / "serve.log")
         assert workers[0] not in children(server.pid) and len(children(server.pid)) == 2   # replaced
     finally:
         server.send_signal(signal.SIGTERM)
