@@ -30,7 +30,7 @@ _ERRORS = {
 _BODY_ERRORS = (400, 401, 413, 415, 422)
 _LANG = {"name": "Accept-Language", "in": "header", "required": False, "schema": {"type": "string"},
          "description": "ru, kk or en (the default); q-values respected."}
-_REQUEST_SCHEMAS = ("RulingRequest", "ReplayRequest", "ComparisonRequest")
+_REQUEST_SCHEMAS = ("RulingRequest", "ReplayRequest", "ComparisonRequest", "PlanRequest")
 
 
 def build(app, book):
@@ -134,6 +134,7 @@ def _operations(book, examples):
         "v1.rulings.show": {"errors": (401, 404)},
         "v1.rulings.replay": {"errors": (*_BODY_ERRORS, 404), "body": ("ReplayRequest", False, None)},
         "v1.comparisons.create": {"errors": _BODY_ERRORS, "body": ("ComparisonRequest", True, examples)},
+        "v1.plans.create": {"errors": _BODY_ERRORS, "body": ("PlanRequest", True, examples)},
         "v1.regulations.index": {"errors": (401,)},
         "v1.regulations.version": {"errors": (401, 404), "path": {"regulation": regulations, "version": version}},
         "v1.regulations.diff": {"errors": (401, 404, 422), "path": {"regulation": regulations},
