@@ -42,8 +42,9 @@ class Registries(adapters.Source):
     def fetch(self, registry, query):
         self.asked.append((registry, query.year))
         if registry == "quota":
+            remaining = self.data.get("remaining", 10)   # a number, or {year: number}
             data = {"region": query.region, "year": query.year, "category": query.quota_category,
-                    "remaining": self.data.get("remaining", 10)}
+                    "remaining": remaining.get(query.year, 10) if isinstance(remaining, dict) else remaining}
         else:
             data = self.data.get(registry, {"labour_exchange": {"vacancy": None}, "ulcrs": {"contracts": []},
                                             "migration_police": {"persons": []},
@@ -186,6 +187,14 @@ def test_the_quota_of_each_year_is_fetched_once_for_the_dates_in_that_year(book)
     assert sorted(y for r, y in source.asked if r == "quota") == [2025, 2026]
     quota = next(f for f in found["ruling"]["findings"] if f["requirement"] == "quota-available")
     assert f"{quota['title']}: unmet on every date." in found["reason"]
+
+
+def test_a_quota_exhausted_this_year_leaves_the_first_of_january(book):
+    source = Registries(remaining={2025: 0})
+    found = plan(book, request("2025-10-15", vacancy="V-1", published="2025-09-01"), source=source)
+    assert (found["earliest"], found["version"]) == ("2026-01-01", "2025-09-01")
+    assert [f["requirement"] for f in found["deciding"]] == ["quota-available"]
+    assert found["ruling"]["registry"]["quota"]["data"]["year"] == 2026
 
 
 def test_a_waiting_period_moved_past_a_holiday_moves_the_earliest_date(book, tmp_path):

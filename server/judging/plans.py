@@ -24,7 +24,8 @@ def plan(book, request, *, horizon_days=365, source=None, lang="en"):
     reg = book.regulation(request.get("regulation"))
     book.select(reg.id, None, None, app["submitted_on"])   # no version on the planned date: 422, as a ruling
     start = day_number(app["submitted_on"])
-    end = min(start + horizon_days, LAST_DAY)
+    # Not so near the calendar's end that a date's arithmetic would leave it (facts.reach).
+    end = max(start, min(start + horizon_days, LAST_DAY - max(facts.reach(v) for v in reg.versions)))
     versions = [v for v in reg.versions if _overlaps(v, start, end)]
     by_year = gather_years(source or adapters.source_from_env(), versions, request, start, end)
     shifts = {}

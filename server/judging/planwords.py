@@ -9,7 +9,7 @@ FRAMES = {
     "none": {
         "en": "No filing date from {start} to {end} would be approved.",
         "ru": "Ни при одной дате подачи с {start} по {end} заявление не было бы одобрено.",
-        "kk": "{start} – {end} аралығында өтініш мақұлданатын беру күні жоқ.",
+        "kk": "{start} – {end} аралығында өтініш мақұлданатын бірде-бір күн жоқ.",
     },
     "always": {
         "en": "{title}: unmet on every date.",
