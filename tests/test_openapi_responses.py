@@ -80,6 +80,12 @@ CASES = [
     ("/v1/comparisons", "post", 200, lambda c: [c.post("/v1/comparisons", json=doc, headers={"Accept-Language": "ru"})
                                                 for doc in SAMPLES.values()]),
     ("/v1/comparisons", "post", 422, lambda c: [c.post("/v1/comparisons", json={**SAMPLES["approve"], "versions": []})]),
+    ("/v1/plans", "post", 200, lambda c: [c.post("/v1/plans", json=doc, headers={"Accept-Language": lang})
+                                          for doc in SAMPLES.values() for lang in ("en", "ru")]
+                                         + [c.post("/v1/plans", json={**SAMPLES["refuse-vacancy-published"],
+                                                                      "horizon_days": 30})]),
+    ("/v1/plans", "post", 422, lambda c: [c.post("/v1/plans", json={**SAMPLES["approve"], "horizon_days": 0}),
+                                          c.post("/v1/plans", json={**SAMPLES["approve"], "as_of": "2025-09-01"})]),
     ("/v1/regulations", "get", 200, lambda c: [c.get("/v1/regulations", headers={"Accept-Language": "kk"})]),
     (BASE.replace("kz-foreign-labour", "{regulation}") + "/versions/{version}", "get", 200,
      lambda c: [c.get(f"{BASE}/versions/{v}") for v in ("2023-07-01", "2025-09-01")]),

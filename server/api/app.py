@@ -7,7 +7,7 @@ from flask import Blueprint, Flask
 
 import adapters
 from server import store
-from server.api import comparisons, common, live, meta, regulations, rulings
+from server.api import comparisons, common, live, meta, plans, regulations, rulings
 from server.api.jsonprovider import Provider
 from server.engine import runner as engine
 from server.judging import history
@@ -72,7 +72,7 @@ def _preparer(db_path):
 def _mount(app):
     """Attach every blueprint, the request hooks and the one error handler to `app`."""
     v1 = Blueprint("v1", __name__, url_prefix="/v1")
-    for resource in (rulings, comparisons, regulations):
+    for resource in (rulings, comparisons, regulations, plans):
         v1.register_blueprint(resource.bp)
     app.register_blueprint(v1)
     app.register_blueprint(meta.bp)

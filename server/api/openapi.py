@@ -36,7 +36,7 @@ _IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
                 "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"},
                 "description": "the same key with the same body returns the ruling stored the first time "
                                "(header Idempotent-Replayed: true); with another body, 422."}
-_REQUEST_SCHEMAS = ("RulingRequest", "ReplayRequest", "ComparisonRequest")
+_REQUEST_SCHEMAS = ("RulingRequest", "ReplayRequest", "ComparisonRequest", "PlanRequest")
 
 
 def build(app, book):
@@ -144,6 +144,7 @@ def _operations(book, examples):
         "v1.rulings.replay": {"errors": (*_BODY_ERRORS, 404, 409), "body": ("ReplayRequest", False, None),
                               "headers": [_IDEMPOTENCY]},
         "v1.comparisons.create": {"errors": _BODY_ERRORS, "body": ("ComparisonRequest", True, examples)},
+        "v1.plans.create": {"errors": _BODY_ERRORS, "body": ("PlanRequest", True, examples)},
         "v1.regulations.index": {"errors": (401,)},
         "v1.regulations.version": {"errors": (401, 404), "path": {"regulation": regulations, "version": version}},
         "v1.regulations.diff": {"errors": (401, 404, 422), "path": {"regulation": regulations},

@@ -4,7 +4,7 @@ Exit codes: 0 success, 1 a finding (check or test failure), 2 bad usage or bad i
 """
 import click
 
-from server.cli import compare, diff, log, registries, rule, rulefiles, serve
+from server.cli import compare, diff, log, plan, registries, rule, rulefiles, serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,5 +23,6 @@ def main():
 
 
 for _command in (rule.rule, rulefiles.check, rulefiles.test_cmd, serve.serve_command, diff.diff_command,
-                 compare.compare_command, registries.registries, log.log_group):
+                 compare.compare_command, registries.registries, log.log_group,
+                 plan.plan_command):
     main.add_command(_command)

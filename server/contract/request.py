@@ -9,6 +9,7 @@ consumes and what the decision log stores.
 (server/contract/fastpath.py); whatever it does not accept, marshmallow loads and words.
 """
 
+import datetime
 import functools
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
@@ -210,6 +211,30 @@ class ComparisonRequestSchema(RulingFacts):
                 errors["versions"] = [f"Names {twice!r} more than once; name each version once."]
         if errors:
             raise ValidationError(errors)
+
+
+def _today():
+    return datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+
+
+class PlanApplicationSchema(ApplicationSchema):
+    submitted_on = IsoDate(load_default=_today, metadata={"description": "the planned filing date; default today (UTC)"})
+
+
+class PlanRequestSchema(Strict):
+    """Body of POST /v1/plans: a ruling request whose submitted_on is the planned filing date; the
+    version is the one in force on each date judged, so `version` and `as_of` are not taken."""
+
+    application = fields.Nested(PlanApplicationSchema, required=True)
+    registry = fields.Nested(InlineRegistry, load_default=dict,
+                             metadata={"description": "inline registry facts (CONTRACT s.5), used as given"})
+    regulation = Text(load_default=None, allow_none=True, metadata={"description": "default kz-foreign-labour"})
+    horizon_days = Count(minimum=1, maximum=366, load_default=365,
+                         metadata={"description": "days after the planned date to look through (default 365)"})
+
+    @validates_schema(skip_on_field_errors=True)
+    def quota_answers_this_application(self, data, **kwargs):
+        RulingRequestSchema.quota_answers_this_application(self, data)
 
 
 DiffQuerySchema = Strict.from_dict(

@@ -244,3 +244,34 @@ class ComparisonSchema(Schema):
     requirements = fields.Dict(required=True, keys=fields.String(), values=fields.Nested(RequirementStatusesSchema))
     rulings = fields.Dict(required=True, keys=fields.String(), values=fields.Nested(JudgedSchema),
                           metadata={"description": "version -> its ruling (judged, not stored)"})
+
+
+class HorizonSchema(Schema):
+    from_ = _text(data_key="from", attribute="from", metadata={"description": "the planned filing date"})
+    to = _text(metadata={"description": "the last date looked at"})
+
+
+class ActionSchema(Schema):
+    requirement = _text()
+    title = _text()
+    explanation = _text(metadata={"description": "why it is unmet (or what would meet it, where the rule file says)"})
+
+
+class PlanSchema(Schema):
+    """The earliest filing date within the horizon on which the request would be approved (POST /v1/plans)."""
+
+    planned_on = _text()
+    horizon = fields.Nested(HorizonSchema, required=True)
+    earliest = fields.String(required=True, allow_none=True,
+                             metadata={"description": "null: no date within the horizon would be approved"})
+    version = fields.String(required=True, allow_none=True,
+                            metadata={"description": "the version in force on `earliest`"})
+    deciding = fields.List(fields.Nested(FindingSchema), required=True, metadata={
+        "description": "findings on `earliest` that were unmet or unknown on the planned date"})
+    actions = fields.List(fields.Nested(ActionSchema), required=True, metadata={
+        "description": "requirements unmet on every date within the horizon: what no date can fix"})
+    reason = fields.String(required=True, allow_none=True,
+                           metadata={"description": "when `earliest` is null: why no date works"})
+    ruling = fields.Nested(JudgedSchema, required=True, metadata={
+        "description": "the ruling on `earliest`, or on the planned date when no date works (not stored)"})
+    language = _text(validate=validate.OneOf(LANGUAGES))
