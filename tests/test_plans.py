@@ -303,7 +303,7 @@ def test_post_plans_answers_200_and_stores_nothing(client):
     assert (body["earliest"], body["horizon"], body["language"]) == (
         "2025-09-26", {"from": "2025-09-10", "to": "2025-10-10"}, "ru")
     assert "id" not in body["ruling"]
-    assert client.get("/v1/rulings?reference=APP-PLAN").get_json() == {"rulings": []}
+    assert client.get("/v1/rulings?reference=APP-PLAN").get_json() == {"rulings": [], "next": None}
 
 
 def test_post_plans_refuses_a_bad_request_with_422_naming_each_field(client):

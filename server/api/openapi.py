@@ -13,7 +13,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from adapters import fields as kinds
-from server.contract import request as schemas
+from server.contract import queries, request as schemas
 from server.contract import response as responses
 
 APPLICATIONS = Path(__file__).resolve().parents[2] / "fixtures" / "applications"
@@ -139,7 +139,7 @@ def _operations(book, examples):
         "v1.rulings.create": {"errors": (*_BODY_ERRORS, 409), "body": ("RulingRequest", True, examples),
                               "headers": [_IDEMPOTENCY]},
         "v1.rulings.index": {"errors": (401, 409, 422),
-                             "query": [{"in": "query", "schema": schemas.ReferenceQuerySchema}]},
+                             "query": [{"in": "query", "schema": queries.ReferenceQuerySchema}]},
         "v1.rulings.show": {"errors": (401, 404, 409)},
         "v1.rulings.replay": {"errors": (*_BODY_ERRORS, 404, 409), "body": ("ReplayRequest", False, None),
                               "headers": [_IDEMPOTENCY]},

@@ -8,7 +8,8 @@ from server.diff import between
 from server.languages import text_in
 from server.api.common import book, language
 from server.api.respond import responds
-from server.contract.request import DiffQuerySchema, load
+from server.contract.queries import DiffQuerySchema
+from server.contract.request import load
 from server.contract.response import DiffSchema, RegulationsSchema, VersionDescriptionSchema
 
 bp = Blueprint("regulations", __name__, url_prefix="/regulations")

@@ -17,7 +17,8 @@ from server.judging import history, rulings, texts
 from server import store
 from server.api.common import book, db, language, load_body, source
 from server.api.respond import responds
-from server.contract.request import ReferenceQuerySchema, ReplayRequestSchema, RulingRequestSchema, load
+from server.contract.queries import ReferenceQuerySchema
+from server.contract.request import ReplayRequestSchema, RulingRequestSchema, load
 from server.contract.response import ReplaySchema, RulingListSchema, RulingSchema
 
 bp = Blueprint("rulings", __name__, url_prefix="/rulings")
