@@ -17,7 +17,7 @@ _WHEN_KEYS = ("fact", "collection", "for_each", "when", "value")
 
 
 def _requirement_summary(r, lang):
-    return {"id": r.id, "title": text_in(r.title, lang), "citation": r.citation, "effect": r.effect,
+    return {"id": r.id, "title": text_in(r.title, lang), "citation": text_in(r.citation, lang), "effect": r.effect,
             "scope": r.scope_src, "condition": r.condition_src, "readings": list(r.readings)}
 
 
@@ -37,6 +37,8 @@ def _reading(version, r, lang):
     out = {"id": r["id"], "text": text_in(version.reading_texts.get(r["id"]) or r.get("text"), lang)}
     if r.get("strength"):
         out["strength"] = r["strength"]
+    if version.reading_citations.get(r["id"]):
+        out["citation"] = text_in(version.reading_citations[r["id"]], lang)
     return out
 
 
