@@ -83,9 +83,19 @@ def _readings(a, b, lang):
         "to": [_reading(b, r, lang) for r in b.readings],
         "added": [i for i in tb if i not in ta],
         "removed": [i for i in ta if i not in tb],
-        "changed": {i: {"before": _reading(a, ta[i], lang)["text"], "after": _reading(b, r, lang)["text"]}
-                    for i, r in tb.items() if i in ta and plain(ta[i].get("text")) != plain(r.get("text"))},
+        "changed": {i: _reading_change(a, b, ta[i], r, lang) for i, r in tb.items()
+                    if i in ta and any(plain(ta[i].get(k)) != plain(r.get(k)) for k in ("text", "citation", "strength"))},
     }
+
+
+def _reading_change(a, b, before, after, lang):
+    """A reading kept with another text, citation or strength: the text before and after, and what else moved."""
+    ra, rb = _reading(a, before, lang), _reading(b, after, lang)
+    out = {"before": ra["text"], "after": rb["text"]}
+    for key in ("citation", "strength"):
+        if ra.get(key) != rb.get(key):
+            out[key] = {"before": ra.get(key), "after": rb.get(key)}
+    return out
 
 
 def _moved(params, derived):
