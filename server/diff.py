@@ -17,7 +17,7 @@ _WHEN_KEYS = ("fact", "collection", "for_each", "when", "value")
 
 
 def _requirement_summary(r, lang):
-    return {"id": r.id, "title": text_in(r.title, lang), "citation": r.citation, "effect": r.effect,
+    return {"id": r.id, "title": text_in(r.title, lang), "citation": text_in(r.citation, lang), "effect": r.effect,
             "scope": r.scope_src, "condition": r.condition_src, "readings": list(r.readings)}
 
 
@@ -37,6 +37,8 @@ def _reading(version, r, lang):
     out = {"id": r["id"], "text": text_in(version.reading_texts.get(r["id"]) or r.get("text"), lang)}
     if r.get("strength"):
         out["strength"] = r["strength"]
+    if version.reading_citations.get(r["id"]):
+        out["citation"] = text_in(version.reading_citations[r["id"]], lang)
     return out
 
 
@@ -81,9 +83,19 @@ def _readings(a, b, lang):
         "to": [_reading(b, r, lang) for r in b.readings],
         "added": [i for i in tb if i not in ta],
         "removed": [i for i in ta if i not in tb],
-        "changed": {i: {"before": _reading(a, ta[i], lang)["text"], "after": _reading(b, r, lang)["text"]}
-                    for i, r in tb.items() if i in ta and plain(ta[i].get("text")) != plain(r.get("text"))},
+        "changed": {i: _reading_change(a, b, ta[i], r, lang) for i, r in tb.items()
+                    if i in ta and any(plain(ta[i].get(k)) != plain(r.get(k)) for k in ("text", "citation", "strength"))},
     }
+
+
+def _reading_change(a, b, before, after, lang):
+    """A reading kept with another text, citation or strength: the text before and after, and what else moved."""
+    ra, rb = _reading(a, before, lang), _reading(b, after, lang)
+    out = {"before": ra["text"], "after": rb["text"]}
+    for key in ("citation", "strength"):
+        if ra.get(key) != rb.get(key):
+            out[key] = {"before": ra.get(key), "after": rb.get(key)}
+    return out
 
 
 def _moved(params, derived):

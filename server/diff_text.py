@@ -109,7 +109,12 @@ def _reading_lines(readings):
     lines = [f"  + {i}: {texts[i]}" for i in readings["added"]]
     lines += [f"  - {i}: {texts[i]}" for i in readings["removed"]]
     for i, ba in readings.get("changed", {}).items():
-        lines += [f"  ~ {i}", f"      before: {ba['before']}", f"      after:  {ba['after']}"]
+        lines.append(f"  ~ {i}")
+        if ba["before"] != ba["after"]:
+            lines += [f"      before: {ba['before']}", f"      after:  {ba['after']}"]
+        for key in ("citation", "strength"):
+            if key in ba:
+                lines += [f"      {key}:", f"        before: {ba[key]['before']}", f"        after:  {ba[key]['after']}"]
     return lines or ["  (no change)"]
 
 

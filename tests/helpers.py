@@ -28,9 +28,10 @@ def sample_request():
                 "name": "Example LLP",
                 "headcount": 120,
                 "small_business": False,
+                # as many foreigners as it lists (foreign-workers-listed, from 2025-09-01)
                 "staff": {
-                    "managers": {"citizens": 9, "foreigners": 1},
-                    "specialists": {"citizens": 95, "foreigners": 5},
+                    "managers": {"citizens": 9, "foreigners": 0},
+                    "specialists": {"citizens": 95, "foreigners": 1},
                 },
             },
             "foreign_workers": [
@@ -62,8 +63,8 @@ def batch_request(reference, *, kind="issue", vacancy=None):
     app = {"reference": reference, "submitted_on": "2025-09-20", "kind": kind, "route": "general",
            "category": 3, "region": "ALMATY", "workers_requested": 1,
            "employer": {"bin": BIN, "headcount": 120, "small_business": False,
-                        "staff": {"managers": {"citizens": 9, "foreigners": 1},
-                                  "specialists": {"citizens": 95, "foreigners": 5}}},
+                        "staff": {"managers": {"citizens": 9, "foreigners": 0},
+                                  "specialists": {"citizens": 95, "foreigners": 0}}},
            "foreign_workers": []}
     if vacancy:
         app["vacancy_code"] = vacancy

@@ -24,6 +24,11 @@ EXPECTED = {
     "seasonal-approve": ("approve", "2025-09-01", set()),
     "ict-extension": ("approve", "2025-09-01", set()),
     "ict-approve": ("approve", "2025-09-01", set()),
+    "extension-approve": ("approve", "2025-09-01", set()),
+    "refuse-extension-allowed": ("refuse", "2025-09-01", {"extension-allowed"}),
+    "refuse-renewal-window": ("refuse", "2025-09-01", {"renewal-window"}),
+    "refuse-transfer-conditions": ("refuse", "2025-09-01", {"transfer-conditions"}),
+    "refuse-foreign-workers-listed": ("refuse", "2025-09-01", {"foreign-workers-listed"}),
 }
 
 
@@ -56,7 +61,7 @@ def test_the_amendment_refuses_a_pre_amendment_application():
 
 def test_as_of_chooses_the_version_in_force_on_that_date():
     ruling = json.loads(rule(APPLICATIONS / "approve.json", "--as-of", "2024-01-01").output)
-    assert ruling["version"] == "2023-07-01" and len(ruling["findings"]) == 3
+    assert ruling["version"] == "2023-07-01" and len(ruling["findings"]) == 6
 
 
 def test_text_format_in_russian_explains_each_requirement():
@@ -156,7 +161,7 @@ def test_pytest_shows_a_failed_case_with_expected_and_found(tmp_path, pytester):
     dst, _ = _cases(tmp_path, "expect: {outcome: approve, findings: {vacancy-waiting-period: met}}",
                     "expect: {outcome: refuse, findings: {vacancy-waiting-period: met}}")
     result = pytester.runpytest_inprocess("-p", "server.judging.caseplugin", str(dst))
-    result.assert_outcomes(failed=1, passed=47)
+    result.assert_outcomes(failed=1, passed=120)
     result.stdout.re_match_lines([r"outcome: expected refuse, got approve",
                                   r"outcome +refuse +approve +<- differs",
                                   r"vacancy-waiting-period +met +met$"])

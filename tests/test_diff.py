@@ -12,7 +12,8 @@ from server.rules import rulebook
 
 from tests.conftest import POLICIES, ROOT
 
-NEW = ["vacancy-published", "vacancy-waiting-period", "contracts-registered", "workers-have-iin", "migration-data"]
+NEW = ["vacancy-published", "vacancy-waiting-period", "foreign-workers-listed", "contracts-registered",
+       "workers-have-iin", "migration-data"]
 
 
 def test_amendment_diff(book):
@@ -20,7 +21,11 @@ def test_amendment_diff(book):
     assert (d["regulation"], d["from"], d["to"]) == ("kz-foreign-labour", "2023-07-01", "2025-09-01")
     assert [r["id"] for r in d["added"]] == NEW
     assert d["removed"] == []
-    assert d["changed"] == []
+    # Order No. 93 narrows the small-business exemption: local content cites it, and reads the narrowed reading
+    assert [(c["id"], sorted(c["changes"]), c["through"]) for c in d["changed"]] == [
+        ("local-content-ratio", ["citation", "readings"],
+         ["derived fact exemption-small-business", "parameter small_business_max_headcount"])]
+    assert "Order No. 93" in d["changed"][0]["changes"]["citation"]["after"]["en"]
     added = {r["id"]: r for r in d["added"]}
     assert added["vacancy-published"]["effect"] == "refuse"
     assert "application.kind" in added["vacancy-published"]["scope"]
@@ -88,9 +93,10 @@ def test_cli_diff_unknown_version(runner):
 
 def test_diff_names_requirements_whose_meaning_moves_with_a_derived_fact_or_parameter(book):
     d = between(book, "kz-foreign-labour", "2023-07-01", "2025-09-01")
-    affected = {a["id"]: a["through"] for a in d["affected"]}
-    assert affected == {"local-content-ratio": ["derived fact exemption-small-business",
-                                                 "parameter small_business_max_headcount"]}
+    # local-content-ratio's citation changed too, so the diff lists it as changed, with what it reads
+    assert d["affected"] == []
+    change = next(c for c in d["changed"] if c["id"] == "local-content-ratio")
+    assert change["through"] == ["derived fact exemption-small-business", "parameter small_business_max_headcount"]
     assert between(book, "kz-foreign-labour", "2025-09-01", "2025-09-01")["affected"] == []
 
 
@@ -113,10 +119,22 @@ def test_the_2026_diff_is_the_edit_and_nothing_more(policies_2026):
     assert d["changed"] == [{
         "id": "vacancy-waiting-period", "title": "20 calendar days have passed since the vacancy was posted",
         "changes": {"citation": {
-            "before": "Order No. 279 as amended by Order No. 93 (from 1 September 2025), the application may be filed "
-                      "only after {waiting_days} calendar days from the vacancy's posting",
-            "after": "Order No. 279 as amended from 1 January 2026, the application may be filed only after "
-                     "{waiting_days} calendar days from the vacancy's posting"}},
+            "before": {
+                "en": "Order No. 279 of 30 June 2023 (registered No. 32977), annex 1 (Rules), as amended by Order No. 93 "
+                      "of 28 March 2025 (from 1 September 2025), the application may be filed only after {waiting_days} "
+                      "calendar days from the vacancy's posting; paragraph not identified in the sources",
+                "ru": "Приказ № 279 от 30 июня 2023 года (зарегистрирован № 32977), приложение 1 (Правила), в редакции "
+                      "приказа № 93 от 28 марта 2025 года (с 1 сентября 2025 года), заявление подаётся только по "
+                      "истечении {waiting_days} календарных дней с размещения вакансии; пункт в источниках не установлен",
+                "kk": "2023 жылғы 30 маусымдағы № 279 бұйрық (№ 32977 болып тіркелген), 1-қосымша (Қағидалар), 2025 "
+                      "жылғы 28 наурыздағы № 93 бұйрықпен өзгертілген редакциясы (2025 жылғы 1 қыркүйектен бастап), "
+                      "өтініш бос жұмыс орны орналастырылғаннан бастап {waiting_days} күнтізбелік күн өткеннен кейін "
+                      "ғана беріледі; тармағы дереккөздерде анықталмаған"},
+            "after": {
+                "en": "Order No. 279 as amended from 1 January 2026, the application may be filed only after "
+                      "{waiting_days} calendar days from the vacancy's posting",
+                "ru": "Приказ № 279 в редакции с 1 января 2026 года, заявление подаётся только по истечении "
+                      "{waiting_days} календарных дней с размещения вакансии"}}},
         "through": ["parameter waiting_days"]}]
     # vacancy-published reads matched_vacancy.applies, which waiting_days does not decide
     assert d["affected"] == []

@@ -38,7 +38,7 @@ BROKEN = [
     ("unknown field", lambda t: t.replace("application.has_vacancy_code and matched", "application.vacancy_kode and matched", 1), "has no field 'vacancy_kode'"),
     ("unknown parameter", lambda t: t.replace("days(waiting_days + 1)", "days(waiting_dayz + 1)", 1), "unknown name 'waiting_dayz'"),
     ("type error", lambda t: t.replace("application.submitted_on >= matched_vacancy.earliest_filing", "application.submitted_on >= application.vacancy_code", 1), "cannot compare a date with a string"),
-    ("missing citation", lambda t: t.replace("      citation: Order No. 279 as amended by Order No. 93 (from 1 September 2025), prior search", "      note: prior search", 1), "missing 'citation'"),
+    ("missing citation", lambda t: t.replace("      citation:\n        en: Social Code", "      note:\n        en: Social Code", 1), "missing 'citation'"),
     ("missing Russian title", lambda t: t.replace("        ru: Вакансия размещена заявителем на электронной бирже труда\n", "", 1), "no Russian text"),
     ("duplicate id", lambda t: t.replace("    - id: vacancy-waiting-period", "    - id: vacancy-published", 1), "duplicate id 'vacancy-published'"),
     ("amends a missing version", lambda t: t.replace('amends: "2023-07-01"', 'amends: "2022-01-01"', 1), "does not exist"),
@@ -101,8 +101,8 @@ def test_malicious_expression_is_refused_and_never_runs(tmp_path, monkeypatch, p
 AMENDMENT_2026 = ROOT / "tests" / "data" / "amendment-2026" / "2026-01-01.yaml"
 V2026, V2025, V2023 = "2026-01-01.yaml", "2025-09-01.yaml", "2023-07-01.yaml"
 ADD_REQUIREMENT_CHANGE = "    - id: vacancy-waiting-period\n"
-CITATION_2026 = ("      citation: >-\n        Order No. 279 as amended from 1 January 2026, the application may be filed only after\n"
-                 "        {waiting_days} calendar days from the vacancy's posting")
+CITATION_2026 = ("        en: >-\n          Order No. 279 as amended from 1 January 2026, the application may be filed only after\n"
+                 "          {waiting_days} calendar days from the vacancy's posting")
 
 
 def _with_2026(tmp_path, file=None, old=None, new=None):
@@ -144,27 +144,34 @@ MISTAKES = [
      "2026-01-01.yaml:24: parameter 'managers_min_citizens_percent' must be a percent from 0 to 100 (70 for 70%), "
      "not a fraction; got 0.7"),
     ("a percent over 100", V2023, "    value: 70\n", "    value: 700\n",
-     "2023-07-01.yaml:67: parameter 'managers_min_citizens_percent' must be a percent from 0 to 100 (70 for 70%); got 700"),
+     "2023-07-01.yaml:205: parameter 'managers_min_citizens_percent' must be a percent from 0 to 100 (70 for 70%); got 700"),
     ("a switch that is not true or false", V2025, "      value: false\n", "      value: no way\n",
-     "2025-09-01.yaml:84: parameter 'waiting_period_moves_to_working_day' must be true or false; got \"no way\""),
+     "2025-09-01.yaml:141: parameter 'waiting_period_moves_to_working_day' must be true or false; got \"no way\""),
     ("a parameter without a type", V2025, "      type: days\n", "",
-     "2025-09-01.yaml:75: parameter 'waiting_days': missing 'type': one of bool, count, date, days, list, months, number, "
+     "2025-09-01.yaml:132: parameter 'waiting_days': missing 'type': one of bool, count, date, days, list, months, number, "
      "percent, text"),
-    ("a citation left as TODO", V2026, CITATION_2026, "      citation: TODO",
-     "2026-01-01.yaml:41: requirement 'vacancy-waiting-period': 'citation' is a placeholder (TODO); write the text"),
-    ("a citation left empty", V2026, CITATION_2026, "      citation: ''",
-     "2026-01-01.yaml:41: requirement 'vacancy-waiting-period': 'citation' is a placeholder (empty); write the text"),
+    ("a citation left as TODO", V2026, CITATION_2026, "        en: TODO",
+     "2026-01-01.yaml:42: requirement 'vacancy-waiting-period': 'citation.en' is a placeholder (TODO); write the text"),
+    ("a citation left empty", V2026, CITATION_2026, "        en: ' '",
+     "2026-01-01.yaml:42: requirement 'vacancy-waiting-period': 'citation.en' must be non-empty text"),
+    ("a citation written as one text, not by language", V2026, "      citation:\n        en: >-",
+     "      citation: Order No. 279 as amended from 1 January 2026\n      note:\n        en: >-",
+     "2026-01-01.yaml:41: requirement 'vacancy-waiting-period': 'citation' must have texts by language: en, ru "
+     "(and optionally kk)"),
+    ("a citation without its Russian text", V2026, "        ru: >-\n          Приказ № 279 в редакции с 1 января 2026",
+     "        kk: >-\n          Приказ № 279 в редакции с 1 января 2026",
+     "2026-01-01.yaml:41: requirement 'vacancy-waiting-period': 'citation' has no Russian text (ru)"),
     ("a quote that is never closed", V2026, "{date(\"2026-01-05\") + days(waiting_days + 1)}).\n        ru",
      "{date(\"2026-01-05\") + days(waiting_days + 1).\n        ru",
      "2026-01-01.yaml:29: reading waiting-period-counting: 'text.en': a '{' is never closed by '}'"),
     ("a brace in an explanation that closes nothing", V2025, "filed on {application.submitted_on}.\"\n",
      "filed on application.submitted_on}.\"\n",
-     "2025-09-01.yaml:176: requirement 'vacancy-waiting-period' explain 'met.en': a '}' closes no '{'"),
+     "2025-09-01.yaml:243: requirement 'vacancy-waiting-period' explain 'met.en': a '}' closes no '{'"),
     ("a Russian title missing", V2026, ADD_REQUIREMENT_CHANGE,
      ADD_REQUIREMENT_CHANGE + "      title:\n        en: \"{waiting_days} days\"\n",
      "2026-01-01.yaml:41: requirement 'vacancy-waiting-period': 'title' has no Russian text (ru)"),
     ("a Russian explanation missing", V2025, "          ru: Не удалось получить данные биржи труда, дата размещения неизвестна.\n", "",
-     "2025-09-01.yaml:181: requirement 'vacancy-waiting-period' explain 'unknown' has no Russian text (ru)"),
+     "2025-09-01.yaml:248: requirement 'vacancy-waiting-period' explain 'unknown' has no Russian text (ru)"),
     ("a title that quotes a fact", V2026, ADD_REQUIREMENT_CHANGE,
      ADD_REQUIREMENT_CHANGE + "      title:\n        en: \"{application.kind}\"\n        ru: \"{waiting_days}\"\n",
      "2026-01-01.yaml:42: requirement 'vacancy-waiting-period': 'title.en' may quote parameters only, "
@@ -183,26 +190,29 @@ MISTAKES = [
     ("a change to a requirement that does not exist", V2026, ADD_REQUIREMENT_CHANGE, "    - id: vacancy-waiting-periods\n",
      "2026-01-01.yaml:40: requirements: cannot change 'vacancy-waiting-periods': version 2025-09-01 has no such id "
      "(did you mean 'vacancy-waiting-period'?) (a new entry goes under 'add:')"),
-    ("a misspelt key in a change", V2026, "      citation: >-", "      titel: {en: x, ru: y}\n      citation: >-",
+    ("a misspelt key in a change", V2026, "      citation:\n", "      titel: {en: x, ru: y}\n      citation:\n",
      "2026-01-01.yaml:41: requirement vacancy-waiting-period: unknown key 'titel' (did you mean 'title'?); "
      "allowed: citation, condition, effect, explain, id, note, readings, scope, title"),
     ("a misspelt derived fact: one message, not one per use", V2025, "      fact: matched_vacancy\n",
      "      fact: matched_vacancies\n",
-     "2025-09-01.yaml:149: 'vacancy-published' condition: unknown fact 'matched_vacancy' (did you mean "
-     "'matched_vacancies'?); known facts: application, local_content_exemption, matched_vacancies, quota, staff, vacancy"),
+     "2025-09-01.yaml:212: 'vacancy-published' condition: unknown fact 'matched_vacancy' (did you mean "
+     "'matched_vacancies'?); known facts: application, local_content_exemption, matched_vacancies, non_wto_sender, quota, "
+     "staff, vacancy"),
     ("a wrong derived fact: what reads it is not reported again", V2025,
      "when: vacancy.code == application.vacancy_code and", "when: vacancy.code == application.vacancy_kode and",
-     "2025-09-01.yaml:112: 'matched-vacancy' when: 'application' has no field 'vacancy_kode' (did you mean "
-     "'vacancy_code'?); its fields: category, employer_bin, employer_unit, has_vacancy_code, headcount, kind, "
-     "managers_citizens, managers_foreigners, reference, region, route, small_business, specialists_citizens, "
-     "specialists_foreigners, submitted_on, vacancy_code, workers_count, workers_requested, year"),
+     "2025-09-01.yaml:170: 'matched-vacancy' when: 'application' has no field 'vacancy_kode' (did you mean "
+     "'vacancy_code'?); its fields: category, employer_bin, employer_type, employer_unit, has_current_permit, "
+     "has_staff, has_transfer, has_vacancy_code, headcount, kind, managers_citizens, managers_foreigners, "
+     "permit_expires_on, permit_extensions, permit_issued_on, permit_number, reference, region, route, "
+     "small_business, specialists_citizens, specialists_foreigners, submitted_on, transfer_country, "
+     "transfer_employed_since, vacancy_code, workers_count, workers_requested, year"),
     ("a misspelt reading", V2025, "readings: [labour-market-test-scope, vacancy-code-opaque]",
      "readings: [labour-market-test-scop, vacancy-code-opaque]",
-     "2025-09-01.yaml:147: requirement 'vacancy-published': unknown reading 'labour-market-test-scop' "
+     "2025-09-01.yaml:210: requirement 'vacancy-published': unknown reading 'labour-market-test-scop' "
      "(did you mean 'labour-market-test-scope'?)"),
     ("a parameter retyped so the amended version's rule cannot read it", V2026, "    waiting_days: 20",
      "    waiting_days: 20\n    small_business_max_headcount: {type: text, value: many}",
-     "2026-01-01.yaml:24: with this value, 2025-09-01.yaml:104 fails: 'exemption-small-business' when: "
+     "2026-01-01.yaml:24: with this value, 2025-09-01.yaml:161 fails: 'exemption-small-business' when: "
      "cannot compare a number with a string"),
 ]
 
@@ -221,9 +231,9 @@ def test_removing_a_requirement_names_in_one_message_what_only_it_used(tmp_path)
     res = check(policies)
     assert res.exit_code == 1
     assert _messages(policies, res.output) == [
-        "2026-01-01.yaml:8: no longer used in this version: parameter 'bar_months' (2023-07-01.yaml:86), "
-        "derived fact 'offence-within-bar' (2023-07-01.yaml:123), reading 'bar-twelve-calendar-months' "
-        "(2023-07-01.yaml:53); remove with parameters: remove: [bar_months]; derive: remove: [offence-within-bar]; "
+        "2026-01-01.yaml:8: no longer used in this version: parameter 'bar_months' (2023-07-01.yaml:225), "
+        "derived fact 'offence-within-bar' (2023-07-01.yaml:314), reading 'bar-twelve-calendar-months' "
+        "(2023-07-01.yaml:103); remove with parameters: remove: [bar_months]; derive: remove: [offence-within-bar]; "
         "readings: remove: [bar-twelve-calendar-months]"]
     policies = _with_2026(tmp_path / "again", V2026, "requirements:\n  change:",
                           "requirements:\n  remove: [no-unpermitted-labour]\n  change:")
@@ -248,9 +258,12 @@ def test_the_2026_amendment_passes_and_keeps_what_it_does_not_change(tmp_path):
                         "ru": "Календарные дни, которые должны истечь после размещения вакансии до подачи заявления"}}
     r = v.requirement("vacancy-waiting-period")
     assert r.title == {"en": "20 calendar days have passed since the vacancy was posted",
-                       "ru": "С размещения вакансии прошло 20 календарных дней"}
-    assert r.citation == ("Order No. 279 as amended from 1 January 2026, the application may be filed only after "
-                          "20 calendar days from the vacancy's posting")
+                       "ru": "С размещения вакансии прошло 20 календарных дней",
+                       "kk": "Бос жұмыс орны орналастырылғаннан бері 20 күнтізбелік күн өтті"}
+    assert r.citation == {"en": "Order No. 279 as amended from 1 January 2026, the application may be filed only after "
+                                "20 calendar days from the vacancy's posting",
+                          "ru": "Приказ № 279 в редакции с 1 января 2026 года, заявление подаётся только по истечении "
+                                "20 календарных дней с размещения вакансии"}
     assert r.raw["scope"] == 'application.kind == "issue" and application.route in ["general", "seasonal"]'
     assert "D + 21 (posted 2026-01-05: earliest filing 2026-01-26)" in v.reading_texts["waiting-period-counting"]["en"]
 

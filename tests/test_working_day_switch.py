@@ -107,7 +107,8 @@ def _declared():
 
 
 DECLARED = _declared()
-_VALUES = {"bool": st.booleans(), "percent": st.integers(0, 100)}
+_VALUES = {"bool": st.booleans(), "percent": st.integers(0, 100),
+           "list": st.lists(st.sampled_from(["KAZ", "DEU", "UZB", "TUR", "PRK"]), min_size=1, max_size=5)}
 
 
 def _strategy():

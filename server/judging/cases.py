@@ -2,7 +2,8 @@
 
 A case file has `defaults` (a whole ruling request, registry facts inline) and
 `cases`, each with a `name` written as a sentence, `set` (dotted paths changed
-from the defaults, e.g. "application.submitted_on": 2025-09-16) and `expect`
+from the defaults, e.g. "application.submitted_on": 2025-09-16), `unavailable`
+(registries that cannot be read in this case, to reach `unknown`) and `expect`
 (outcome, version, and the status of any requirement).
 
 This module reads a case file and judges one case; server/judging/caseplugin.py
@@ -14,13 +15,15 @@ from pathlib import Path
 
 import yaml
 
+import adapters
+
 from server.contract import request as schemas
 from server.documents import plain, remove_path, set_path
 from server.errors import EREJEError
 from server.judging import rulings
 from server.rules.source import Problem, line_of, load as load_yaml
 
-CASE_KEYS = {"name", "set", "remove", "request", "expect"}
+CASE_KEYS = {"name", "set", "remove", "request", "expect", "unavailable"}
 EXPECT_KEYS = {"outcome", "version", "findings", "error"}
 SUFFIXES = (".yaml", ".yml")
 
@@ -32,6 +35,22 @@ class Case:
     name: str
     request: dict
     expect: dict
+    unavailable: tuple = ()   # registries that cannot be read in this case
+
+
+class Unreadable(adapters.Source):
+    """A case's registry source: the `names` cannot be read (as if down); the others come from `fallback`."""
+
+    name = "case"
+    concurrent = False
+
+    def __init__(self, names, fallback):
+        self.names, self.fallback = frozenset(names), fallback
+
+    def fetch(self, registry, query):
+        if registry in self.names:
+            raise adapters.RegistryUnavailable(registry, "unavailable in this case")
+        return self.fallback.fetch(registry, query)
 
 
 @dataclass
@@ -87,12 +106,20 @@ def _case(path, item, defaults):
             remove_path(request, dotted)
     except (KeyError, IndexError, ValueError, TypeError) as e:
         return Problem(str(path), line, f"cannot apply set/remove: {e}")
-    return Case(str(path), line, str(item["name"]), request, plain(item["expect"]))
+    unavailable = item.get("unavailable") or []
+    wrong = [n for n in unavailable if n not in adapters.REGISTRIES] if isinstance(unavailable, list) else [unavailable]
+    if wrong:
+        return Problem(str(path), line, f"unavailable: unknown registries {wrong}; use {', '.join(adapters.REGISTRIES)}")
+    for name in unavailable:   # an unreadable registry has no facts to give inline
+        (request.get("registry") or {}).pop(name, None)
+    return Case(str(path), line, str(item["name"]), request, plain(item["expect"]), tuple(unavailable))
 
 
 def run_case(book, case, source=None):
     """Judge one case and compare with what it expects."""
     exp = case.expect
+    if case.unavailable:
+        source = Unreadable(case.unavailable, source or adapters.source_from_env())
     try:
         request = schemas.load(schemas.RulingRequestSchema(), case.request)
         ruling = rulings.judge(book, request, source=source)

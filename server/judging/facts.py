@@ -18,28 +18,8 @@ def build(request, registry_data, available=(), shifts=None):
     precomputed (months cannot be added in the engine).
     """
     app = request["application"]
-    emp = app["employer"]
-    staff = emp.get("staff") or {}
     workers = app.get("foreign_workers") or []
-    facts = [{
-        "t": "application", "id": "application",
-        "reference": app.get("reference") or "",
-        "submitted_on": day_number(app["submitted_on"]),
-        "year": int(app["submitted_on"][:4]),
-        "kind": app["kind"], "route": app["route"],
-        "category": app.get("category") or 0, "region": app["region"],
-        "workers_requested": app["workers_requested"],
-        "vacancy_code": app.get("vacancy_code") or "",
-        "has_vacancy_code": bool(app.get("vacancy_code")),
-        "employer_bin": emp["bin"], "employer_unit": int(emp["bin"][5]),
-        "headcount": emp["headcount"], "small_business": bool(emp.get("small_business")),
-        "managers_citizens": staff.get("managers", {}).get("citizens", 0),
-        "managers_foreigners": staff.get("managers", {}).get("foreigners", 0),
-        "specialists_citizens": staff.get("specialists", {}).get("citizens", 0),
-        "specialists_foreigners": staff.get("specialists", {}).get("foreigners", 0),
-        "workers_count": len(workers),
-        **{f"ok_{name}": name in available for name in REGISTRIES},
-    }]
+    facts = [_application(app, workers, available)]
     for i, w in enumerate(workers):
         c = w.get("contract") or {}
         facts.append({"t": "worker", "id": f"worker:{i}", "index": i, "passport": w["passport"],
@@ -70,6 +50,45 @@ def build(request, registry_data, available=(), shifts=None):
     for f in facts:
         add_shifts(f, (shifts or {}).get(f["t"], ()))
     return facts
+
+
+def _application(app, workers, available):
+    """The application fact: the request's fields, flat; absent parts as has_*=false with safe values."""
+    emp = app["employer"]
+    staff = emp.get("staff") or {}
+    permit, transfer = app.get("current_permit") or {}, app.get("transfer") or {}
+    filed = day_number(app["submitted_on"])
+    return {
+        "t": "application", "id": "application",
+        "reference": app.get("reference") or "",
+        "submitted_on": filed,
+        "year": int(app["submitted_on"][:4]),
+        "kind": app["kind"], "route": app["route"],
+        "category": app.get("category") or 0, "region": app["region"],
+        "workers_requested": app["workers_requested"],
+        "vacancy_code": app.get("vacancy_code") or "",
+        "has_vacancy_code": bool(app.get("vacancy_code")),
+        "employer_bin": emp["bin"], "employer_type": int(emp["bin"][4]), "employer_unit": int(emp["bin"][5]),
+        "headcount": emp["headcount"], "small_business": bool(emp.get("small_business")),
+        "has_staff": bool(emp.get("staff")),
+        "managers_citizens": staff.get("managers", {}).get("citizens", 0),
+        "managers_foreigners": staff.get("managers", {}).get("foreigners", 0),
+        "specialists_citizens": staff.get("specialists", {}).get("citizens", 0),
+        "specialists_foreigners": staff.get("specialists", {}).get("foreigners", 0),
+        "workers_count": len(workers),
+        "has_current_permit": bool(permit), "permit_number": permit.get("number") or "",
+        "permit_issued_on": _day(permit.get("issued_on"), filed),
+        "permit_expires_on": _day(permit.get("expires_on"), filed),
+        "permit_extensions": permit.get("extensions") or 0,
+        "has_transfer": bool(transfer), "transfer_country": transfer.get("sending_country") or "",
+        "transfer_employed_since": _day(transfer.get("employed_since"), filed),
+        **{f"ok_{name}": name in available for name in REGISTRIES},
+    }
+
+
+def _day(iso, default):
+    """A date of the request as a day number; an absent one reads as `default` (the filing date)."""
+    return day_number(iso) if iso else default
 
 
 def beyond_calendar(input_facts, version):

@@ -51,7 +51,7 @@ def judge_under(version, request, *, source=None, lang="en", recorded=None, gath
         if status is None:
             raise errors.EngineError(f"{version.key}: requirement '{r.id}' reached no conclusion")
         findings.append({"requirement": r.id, "status": status, "effect": r.effect,
-                         "title": "", "citation": r.citation, "explanation": "",
+                         "title": "", "citation": "", "explanation": "",
                          "facts": finding_facts(r, types, seen) if detail else {}})
     ruling = {
         "outcome": outcome(findings),
@@ -67,7 +67,7 @@ def judge_under(version, request, *, source=None, lang="en", recorded=None, gath
     }
     if not detail:
         for f, r in zip(findings, version.requirements):
-            f["title"] = text_in(r.title, lang)
+            f["title"], f["citation"] = text_in(r.title, lang), text_in(r.citation, lang)
         return ruling
     return texts.localize_under(ruling, version, lang, types)
 

@@ -1,4 +1,4 @@
-"""A ruling's titles and explanations in one language, rendered from the rule file's texts.
+"""A ruling's titles, citations and explanations in one language, rendered from the rule file's texts.
 
 A stored ruling is rendered under the version that judged it (`history.version_of`).
 """
@@ -7,12 +7,12 @@ from server.rules import calendar, interpret
 
 
 def localize_under(ruling, version, lang, by_type=None):
-    """Titles and explanations in `lang`; `by_type` is the engine's view when judging now."""
+    """Titles, citations and explanations in `lang`; `by_type` is the engine's view when judging now."""
     for f in ruling["findings"]:
         r = version.requirement(f["requirement"])
         if r is None:
             continue
-        f["title"] = text_in(r.title, lang)
+        f["title"], f["citation"] = text_in(r.title, lang), text_in(r.citation, lang)
         templates = r.explain.get(f["status"]) or {}
         tpl = templates.get(lang) or templates.get("en")
         if tpl is None:

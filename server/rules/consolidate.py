@@ -17,7 +17,8 @@ TOP_KEYS = {"regulation", "version", "effective_from", "effective_to", "title", 
 REQ_KEYS = {"id", "title", "citation", "scope", "condition", "effect", "explain", "readings", "note", "after"}
 DERIVE_KEYS = {"id", "fact", "collection", "for_each", "when", "value", "set", "readings", "note", "after"}
 ACT_KEYS = {"title", "number", "date", "registration", "url", "in_force", "note", "readings"}
-READING_KEYS = {"id", "text", "source", "strength"}
+READING_KEYS = {"id", "text", "citation", "source", "strength"}
+STRENGTHS = ("H", "M", "L", "READING")   # shared/DOMAIN.md: how well the sources support a reading
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,12 @@ def _readings(rel, doc, base, amended, problems):
         if r.where("text").file == rel or r.at.file == rel and "text" not in r.data:
             checks.texts(problems, r.written.get("text"), r.where("text"), "text",
                          where=f"reading {r.id}: ", required=True, quotes=True)
+        if r.where("strength").file == rel and "strength" in r.data and r.data["strength"] not in STRENGTHS:
+            problems.append(Problem.at(r.where("strength"), f"reading {r.id}: strength must be one of "
+                                                            f"{', '.join(STRENGTHS)}, got {r.data['strength']!r}"))
+        if r.where("citation").file == rel and "citation" in r.data:   # optional: what the reading reads
+            checks.texts(problems, r.written.get("citation"), r.where("citation"), "citation",
+                         where=f"reading {r.id}: ", quotes=True)
     return out
 
 

@@ -10,13 +10,24 @@ def describe(version, lang="en"):
         "effective": {"from": version.effective_from, "to": version.effective_to},
         "title": text_in(version.title, lang), "amends": version.amends,
         "acts": version.acts, "digest": version.digest,
-        "readings": [{"id": r["id"], "text": text_in(version.reading_texts.get(r["id"]) or r.get("text"), lang),
-                      **({"source": r["source"]} if r.get("source") else {})} for r in version.readings],
+        "readings": [_reading(version, r, lang) for r in version.readings],
         "parameters": plain(version.parameters),
         "requirements": [{
-            "id": r.id, "title": text_in(r.title, lang), "citation": r.citation, "effect": r.effect,
+            "id": r.id, "title": text_in(r.title, lang), "citation": text_in(r.citation, lang), "effect": r.effect,
             "scope": r.scope_src, "condition": r.condition_src, "readings": r.readings,
             "registries": sorted(r.registries)} for r in version.requirements],
         "derived_facts": [{"id": d.id, "fact": d.fact, **{k: plain(d.raw[k]) for k in ("for_each", "when", "value", "set") if k in d.raw}}
                           for d in version.derivations],
     }
+
+
+def _reading(version, r, lang):
+    """One reading: its text and, where the rule file gives one, what it reads (citation) and its strength."""
+    out = {"id": r["id"], "text": text_in(version.reading_texts.get(r["id"]) or r.get("text"), lang)}
+    if r.get("strength"):
+        out["strength"] = r["strength"]
+    if version.reading_citations.get(r["id"]):
+        out["citation"] = text_in(version.reading_citations[r["id"]], lang)
+    if r.get("source"):
+        out["source"] = r["source"]
+    return out

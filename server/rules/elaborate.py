@@ -27,6 +27,7 @@ class Elaborated:
     shifts: dict
     stages: int
     reading_texts: dict      # reading id -> {language: text}, parameters quoted
+    reading_citations: dict  # reading id -> {language: citation}, parameters quoted
     facts_by: dict           # ("requirement" | "derive" | "reading", id) -> facts its expressions and texts read
     params_by: dict          # the same -> parameters they read
 
@@ -39,6 +40,7 @@ def elaborate(raw, problems):
     requirements = [r for r in (_requirement(e, known, problems) for e in raw.requirements) if r is not None]
     return Elaborated(derivations=derivations, requirements=requirements, fact_types=known.fact_types,
                       shifts=known.shifts, stages=final, reading_texts=quotes.readings(raw, known),
+                      reading_citations=quotes.readings(raw, known, "citation"),
                       facts_by=known.facts_by, params_by=known.params_by)
 
 

@@ -27,10 +27,16 @@ INPUT_FACTS = {
         reference="string", submitted_on="date", year="number", kind="string",
         route="string", category="number", region="string", workers_requested="number",
         vacancy_code="string", has_vacancy_code="bool", employer_bin="string",
-        employer_unit="number", headcount="number", small_business="bool",
+        employer_type="number", employer_unit="number", headcount="number", small_business="bool",
+        has_staff="bool",
         managers_citizens="number", managers_foreigners="number",
         specialists_citizens="number", specialists_foreigners="number",
         workers_count="number",
+        # the permit an extension extends and the transfer a new ICT makes: absent ones read as
+        # has_*=false, dates as the filing date and counts as 0, so no rule meets a missing field
+        has_current_permit="bool", permit_number="string", permit_issued_on="date",
+        permit_expires_on="date", permit_extensions="number",
+        has_transfer="bool", transfer_country="string", transfer_employed_since="date",
         # availability of each registry for this ruling: set by the ruling, read by `unknown` rules
         ok_labour_exchange="bool", ok_ulcrs="bool", ok_migration_police="bool",
         ok_quota="bool", ok_offences="bool")),

@@ -18,7 +18,7 @@ class Template:
 class Requirement:
     id: str
     title: dict
-    citation: str
+    citation: dict       # language -> text, parameters quoted
     effect: str
     scope_src: str
     condition_src: str
@@ -71,6 +71,7 @@ class Version:
     amends: str | None = None
     stages: int = 1
     reading_texts: dict = field(default_factory=dict)   # reading id -> {language: text}, parameters quoted
+    reading_citations: dict = field(default_factory=dict)   # reading id -> {language: citation}
 
     @property
     def key(self):

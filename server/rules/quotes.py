@@ -36,31 +36,31 @@ def quoted(text, at, what, known):
 
 
 def heading(entry, known, problems):
-    """A requirement's (title by language, citation), checked, with the parameters they quote filled in."""
+    """A requirement's (title by language, citation by language), checked, with the parameters they quote filled in."""
     who = f"requirement '{entry.id}': "
-    title = checks.texts(problems, entry.written.get("title"), entry.where("title"), "title",
-                         where=who, required=True, quotes=True)
-    shown = {lang: quoted(t, entry.located("title", lang), f"{who}'title.{lang}'", known)
-             for lang, t in title.items() if isinstance(t, str) and checks.braces(t) is None}
-    citation = entry.data.get("citation")
-    if citation is None:
-        problems.append(Problem.at(entry.at, f"{who}missing 'citation' (the article or paragraph it encodes)"))
-        return shown, ""
-    if not isinstance(citation, str):
-        problems.append(Problem.at(entry.where("citation"), f"{who}'citation' must be text"))
-        return shown, ""
-    if not checks.text(problems, citation, entry.where("citation"), "citation", who, quotes=True):
-        return shown, citation
-    return shown, quoted(citation, entry.where("citation"), f"{who}'citation'", known)
+    return (_quoted_texts(entry, "title", who, known, problems),
+            _quoted_texts(entry, "citation", who, known, problems))
 
 
-def readings(raw, known):
-    """{reading id: {language: text}} with the parameters each reading quotes filled in."""
+def _quoted_texts(entry, key, who, known, problems):
+    """{language: text} of `key` (en and ru required), each `{parameter}` it quotes filled in."""
+    if key == "citation" and entry.written.get(key) is None:
+        problems.append(Problem.at(entry.at, f"{who}missing 'citation' (the act, and its article or paragraph, "
+                                             "with en and ru texts)"))
+        return {}
+    texts = checks.texts(problems, entry.written.get(key), entry.where(key), key, where=who, required=True, quotes=True)
+    return {lang: quoted(t, entry.located(key, lang), f"{who}'{key}.{lang}'", known)
+            for lang, t in texts.items() if isinstance(t, str) and checks.braces(t) is None}
+
+
+def readings(raw, known, key="text"):
+    """{reading id: {language: text}} of each reading's `key` (its text, or its citation), with the
+    parameters it quotes filled in."""
     out = {}
     for r in raw.readings:
         known.owner = ("reading", r.id)
-        texts = r.data.get("text") if isinstance(r.data.get("text"), dict) else {}
-        out[r.id] = {lang: quoted(t, r.located("text", lang), f"reading {r.id}: 'text.{lang}'", known)
+        texts = r.data.get(key) if isinstance(r.data.get(key), dict) else {}
+        out[r.id] = {lang: quoted(t, r.located(key, lang), f"reading {r.id}: '{key}.{lang}'", known)
                      for lang, t in texts.items() if isinstance(t, str) and checks.braces(t) is None}
     return out
 

@@ -183,7 +183,7 @@ def _version(raw, elaborated, effective_to):
         parameters=raw.parameters.values, derivations=elaborated.derivations, requirements=elaborated.requirements,
         fact_types=elaborated.fact_types, shifts=elaborated.shifts, digest=raw.digest,
         files=[f for f, _ in raw.files], amends=raw.amends, stages=elaborated.stages,
-        reading_texts=elaborated.reading_texts)
+        reading_texts=elaborated.reading_texts, reading_citations=elaborated.reading_citations)
 
 
 def _dedupe(problems):
