@@ -227,7 +227,9 @@ def test_the_worst_case_for_a_year_judges_a_few_dates_not_every_day(book, monkey
     assert found["earliest"] is None and found["horizon"]["to"] == "2026-06-15"
     days = {c["application"]["submitted_on"] for c in calls}
     assert {"2025-06-15", "2025-09-01", "2026-01-01"} <= days
-    assert len(calls) <= 30
+    # A fraction of the 366 days: the planned date, version and year boundaries, and the days
+    # the facts' dates (and the shifts the rules compute on them) meet the filing date.
+    assert len(calls) <= 100
 
 
 @pytest.mark.parametrize("seed", range(6))
