@@ -2,7 +2,6 @@
 import re
 import textwrap
 
-import pytest
 import yaml
 
 from server.cli import main
