@@ -7,7 +7,9 @@ from markupsafe import Markup, escape
 
 from server.languages import LANGUAGES, text_in
 
-_WORDS = re.compile(r"\s+|[^\s]+")
+# Spaces, words (with the hyphens, braces and % of ids and placeholders), and each other sign alone,
+# so "a, b" to "a, b, c" marks only ", c".
+_WORDS = re.compile(r"\s+|[\w{}%-]+|[^\w\s]")
 
 
 def shown(value, lang):
