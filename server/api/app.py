@@ -11,6 +11,7 @@ from server.api import comparisons, common, live, meta, plans, regulations, ruli
 from server.api.jsonprovider import Provider
 from server.engine import runner as engine
 from server.judging import history
+from server import pages
 from server.rules import rulebook
 
 
@@ -76,6 +77,7 @@ def _mount(app):
         v1.register_blueprint(resource.bp)
     app.register_blueprint(v1)
     app.register_blueprint(meta.bp)
+    pages.install(app)   # the workbench's HTML pages: not under /v1, not in the OpenAPI description
     common.install(app)
 
 

@@ -1,0 +1,122 @@
+"""The workbench pages in a real browser (Debian's chromium, driven by Playwright).
+
+Each page must load with no console error and no request to another host, fit a
+1366 px screen without sideways scrolling, and be usable with the keyboard; a
+screenshot of each at 1366 x 768 is kept as a test artifact (EREJE_ARTIFACTS, else
+the system's temporary directory). `.ci/run` requires chromium (EREJE_REQUIRE_BROWSER).
+"""
+import json
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from server.api.app import create_app
+from tests.conftest import APPLICATIONS
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None and os.environ.get("EREJE_REQUIRE_BROWSER"):
+    raise RuntimeError("EREJE_REQUIRE_BROWSER is set but Debian's chromium is not installed")
+pytestmark = [pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
+              pytest.mark.slow]   # starts a browser
+
+REG = "kz-foreign-labour"
+PAGES = {"index": "/", "version": f"/regulations/{REG}/versions/2025-09-01",
+         "diff": f"/regulations/{REG}/diff?from=2023-07-01&to=2025-09-01", "try": "/try?sample=approve.json",
+         "log": "/log?reference=APP-APPROVE", "index-ru": "/?lang=ru"}
+SHOTS = Path(os.environ.get("EREJE_ARTIFACTS") or tempfile.gettempdir()) / "ereje-pages"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The app served on a loopback port in a thread, with one stored ruling; its base URL."""
+    app = create_app({"DB": str(tmp_path_factory.mktemp("pages") / "log.db"), "TESTING": True})
+    app.test_client().post("/v1/rulings", json=json.loads((APPLICATIONS / "approve.json").read_text()))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+def open_page(browser, base, path):
+    """A 1366 x 768 page at `path`, with the console errors and foreign requests it met."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    seen = {"errors": [], "foreign": []}
+    page.on("console", lambda m: m.type == "error" and seen["errors"].append(m.text))
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on("request", lambda r: r.url.startswith(base) or seen["foreign"].append(r.url))
+    response = page.goto(base + path)
+    page.wait_for_load_state("load")
+    return page, response, seen
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_each_page_loads_alone_fits_the_screen_and_is_kept_as_a_screenshot(browser, site, name):
+    _, base = site
+    page, response, seen = open_page(browser, base, PAGES[name])
+    assert response.status == 200
+    assert seen == {"errors": [], "foreign": []}
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    assert page.evaluate("getComputedStyle(document.body).fontFamily") != ""   # the stylesheet was applied
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+    assert (SHOTS / f"{name}.png").stat().st_size > 1000
+    page.close()
+
+
+def test_the_keyboard_alone_reaches_every_control_of_try_a_case(browser, site):
+    _, base = site
+    page, _, _ = open_page(browser, base, "/try")
+    wanted = page.evaluate("""() => Array.from(document.querySelectorAll('main select, main textarea, main button'))
+        .map(e => e.id || e.textContent.trim())""")
+    reached = set()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate("document.activeElement.id || document.activeElement.textContent.trim()"))
+    assert set(wanted) <= reached
+    page.close()
+
+
+@pytest.mark.parametrize("sample", ["approve.json", "pre-amendment.json"])
+def test_try_a_case_in_the_browser_shows_the_outcome_the_api_gives(browser, site, sample):
+    app, base = site
+    api = app.test_client().post("/v1/rulings", json=json.loads((APPLICATIONS / sample).read_text())).get_json()
+    page, _, seen = open_page(browser, base, "/try")
+    page.select_option("#sample", sample)
+    page.get_by_role("button", name="Load").click()
+    page.wait_for_load_state("load")
+    page.get_by_role("button", name="Judge").click()
+    page.wait_for_load_state("load")
+    assert page.locator("p.outcome").get_attribute("class") == f"outcome outcome-{api['outcome']}"
+    assert api["version"] in page.locator("p.outcome").inner_text()
+    assert seen["errors"] == []
+    page.close()
+
+
+def test_the_language_switch_changes_the_pages_words(browser, site):
+    _, base = site
+    page, _, _ = open_page(browser, base, "/log")
+    page.get_by_role("link", name="Русский").click()
+    page.wait_for_load_state("load")
+    assert page.locator("h1").inner_text() == "Журнал решений"
+    page.get_by_role("link", name="Проверить заявление").click()
+    page.wait_for_load_state("load")
+    assert page.locator("h1").inner_text() == "Проверить заявление"   # remembered across pages
+    page.close()
