@@ -64,6 +64,10 @@ NAMES = {
         "quota": _t("quota", "квота", "квота"),
         "offences": _t("offences", "реестр административных правонарушений", "әкімшілік құқық бұзушылықтар тізілімі"),
     },
+    "moved": {   # what a requirement's meaning moves through, in the diff
+        "derived fact": _t("derived fact", "выводимый факт", "шығарылатын факт"),
+        "parameter": _t("parameter", "параметр", "параметр"),
+    },
     "exemption": {   # local_content_exemption.reason
         "branch": _t("branch or representative office of a foreign legal entity",
                      "филиал или представительство иностранного юридического лица",
