@@ -8,6 +8,7 @@ directly or through the derived facts' fields it reads.
 """
 from server.documents import plain
 from server.languages import text_in
+from server.rules.describe import reading
 from server.rules.nodes import fields_used
 
 # Requirement fields compared, in the order a lawyer reads them.
@@ -33,13 +34,6 @@ def _derived_view(d):
     return {k: plain(v) for k, v in d.raw.items() if k != "id"}
 
 
-def _reading(version, r, lang):
-    out = {"id": r["id"], "text": text_in(version.reading_texts.get(r["id"]) or r.get("text"), lang)}
-    if r.get("strength"):
-        out["strength"] = r["strength"]
-    if version.reading_citations.get(r["id"]):
-        out["citation"] = text_in(version.reading_citations[r["id"]], lang)
-    return out
 
 
 def diff(a, b, lang="en"):
@@ -79,8 +73,8 @@ def _readings(a, b, lang):
     """Readings of both versions, and which ids were added, removed, or kept with another text."""
     ta, tb = {r["id"]: r for r in a.readings}, {r["id"]: r for r in b.readings}
     return {
-        "from": [_reading(a, r, lang) for r in a.readings],
-        "to": [_reading(b, r, lang) for r in b.readings],
+        "from": [reading(a, r, lang) for r in a.readings],
+        "to": [reading(b, r, lang) for r in b.readings],
         "added": [i for i in tb if i not in ta],
         "removed": [i for i in ta if i not in tb],
         "changed": {i: _reading_change(a, b, ta[i], r, lang) for i, r in tb.items()
@@ -90,7 +84,7 @@ def _readings(a, b, lang):
 
 def _reading_change(a, b, before, after, lang):
     """A reading kept with another text, citation or strength: the text before and after, and what else moved."""
-    ra, rb = _reading(a, before, lang), _reading(b, after, lang)
+    ra, rb = reading(a, before, lang), reading(b, after, lang)
     out = {"before": ra["text"], "after": rb["text"]}
     for key in ("citation", "strength"):
         if ra.get(key) != rb.get(key):

@@ -5,6 +5,7 @@ durable_rules cannot do date arithmetic on strings, so dates become day numbers
 precomputed into extra fields named `field@<months>m<days>d[w]`.
 """
 import datetime as dt
+import functools
 
 import holidays
 from dateutil.relativedelta import relativedelta
@@ -62,14 +63,20 @@ def next_working_day(day):
         d += dt.timedelta(days=1)
 
 
+@functools.lru_cache(maxsize=65536)
 def shifted(day, shift):
-    """Apply a precomputed shift `(months, days, working)` to a day number."""
+    """Apply a precomputed shift `(months, days, working)` to a day number.
+
+    Cached: the same few dates (filing days, postings, decisions) recur in every
+    ruling, and relativedelta plus the holiday calendar cost more than the engine's match.
+    """
     months, days, working = shift
     d = dt.date.fromordinal(int(day) + EPOCH) + relativedelta(months=months) + dt.timedelta(days=days)
     n = d.toordinal() - EPOCH
     return next_working_day(n) if working else n
 
 
+@functools.lru_cache(maxsize=4096)
 def shift_field_name(fieldname, shift):
     months, days, working = shift
     return f"{fieldname}@{months}m{days}d{'w' if working else ''}"

@@ -21,13 +21,18 @@ def describe(version, lang="en"):
     }
 
 
-def _reading(version, r, lang):
+def reading(version, r, lang):
     """One reading: its text and, where the rule file gives one, what it reads (citation) and its strength."""
     out = {"id": r["id"], "text": text_in(version.reading_texts.get(r["id"]) or r.get("text"), lang)}
     if r.get("strength"):
         out["strength"] = r["strength"]
     if version.reading_citations.get(r["id"]):
         out["citation"] = text_in(version.reading_citations[r["id"]], lang)
+    return out
+
+
+def _reading(version, r, lang):
+    out = reading(version, r, lang)
     if r.get("source"):
         out["source"] = r["source"]
     return out
