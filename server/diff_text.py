@@ -1,7 +1,9 @@
-"""`server.diff` as text for people: values with their units, expressions as the rule file writes them."""
+"""`server.diff` as text for people: values with their units, expressions as the rule file writes them,
+headings and labels in the language asked (server/messages.py); rule-file keys stay as written."""
 import json
 
 from server.languages import text_in
+from server.messages import name, say
 
 
 def _show(value, lang):
@@ -15,19 +17,27 @@ def _show(value, lang):
     if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
         return ", ".join(_show(v, lang) for v in value)
     if value is None:
-        return "(none)"
+        return say("diff.none", lang)
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def _param(p, lang):
     """A parameter's value with its unit: "15 calendar days"."""
-    unit = f" {p['unit']}" if p.get("unit") else ""
+    unit = f" {name('unit', p['unit'], lang)}" if p.get("unit") else ""
     return f"{_show(p.get('value'), lang)}{unit}"
+
+
+def _labels(lang, *keys):
+    """The labels `keys` in `lang`, padded to one width so that the values line up."""
+    words = [say(k, lang) for k in keys]
+    width = max(len(w) for w in words)
+    return [w.ljust(width) for w in words]
 
 
 def _before_after(before, after, lang, indent):
     pad = " " * indent
-    return [f"{pad}before: {_show(before, lang)}", f"{pad}after:  {_show(after, lang)}"]
+    was, now = _labels(lang, "diff.before", "diff.after")
+    return [f"{pad}{was} {_show(before, lang)}", f"{pad}{now} {_show(after, lang)}"]
 
 
 def _parameter_lines(sec, lang):
@@ -37,7 +47,8 @@ def _parameter_lines(sec, lang):
         before, after = ba["before"], ba["after"]
         lines.append(f"  ~ {k}")
         if _param(before, lang) != _param(after, lang):
-            lines += [f"      before: {_param(before, lang)}", f"      after:  {_param(after, lang)}"]
+            was, now = _labels(lang, "diff.before", "diff.after")
+            lines += [f"      {was} {_param(before, lang)}", f"      {now} {_param(after, lang)}"]
         for key in sorted((set(before) | set(after)) - {"value", "unit"}):
             if before.get(key) != after.get(key):
                 lines += [f"      {key}:"] + _before_after(before.get(key), after.get(key), lang, 8)
@@ -78,51 +89,63 @@ def _derived_lines(sec, lang):
     return lines
 
 
+def _moved(through, lang):
+    """server.diff's "derived fact x", "parameter y" with the kind named in `lang`."""
+    named = []
+    for item in through:
+        kind = next((k for k in ("derived fact", "parameter") if item.startswith(k + " ")), None)
+        named.append(f"{name('moved', kind, lang)} {item[len(kind) + 1:]}" if kind else item)
+    return ", ".join(named)
+
+
 def _requirement_lines(d, lang):
-    lines = [f"Requirements added ({len(d['added'])}):"]
+    cited, applies, met_when, if_unmet = _labels(lang, "diff.citation", "diff.applies", "diff.met_when", "diff.if_unmet")
+    none = [f"  {say('diff.none', lang)}"]
+    lines = [say("diff.added", lang, n=len(d["added"]))]
     for r in d["added"]:
-        lines += [f"  + {r['id']}: {r['title']}", f"      citation:  {r['citation']}",
-                  f"      applies:   {_show(r['scope'], lang) or 'always'}",
-                  f"      met when:  {_show(r['condition'], lang)}", f"      if unmet:  {r['effect']}"]
-    lines += ["  (none)"] if not d["added"] else []
-    lines.append(f"Requirements removed ({len(d['removed'])}):")
+        lines += [f"  + {r['id']}: {r['title']}", f"      {cited}  {r['citation']}",
+                  f"      {applies}  {_show(r['scope'], lang) or say('diff.always', lang)}",
+                  f"      {met_when}  {_show(r['condition'], lang)}", f"      {if_unmet}  {name('effect', r['effect'], lang)}"]
+    lines += none if not d["added"] else []
+    lines.append(say("diff.removed", lang, n=len(d["removed"])))
     for r in d["removed"]:
-        lines += [f"  - {r['id']}: {r['title']}", f"      citation:  {r['citation']}"]
-    lines += ["  (none)"] if not d["removed"] else []
-    lines.append(f"Requirements changed ({len(d['changed'])}):")
+        lines += [f"  - {r['id']}: {r['title']}", f"      {cited}  {r['citation']}"]
+    lines += none if not d["removed"] else []
+    lines.append(say("diff.changed", lang, n=len(d["changed"])))
     for c in d["changed"]:
         lines.append(f"  ~ {c['id']}: {c['title']}")
         for field_name, ba in c["changes"].items():
             lines += [f"      {field_name}:"] + _before_after(ba["before"], ba["after"], lang, 8)
         if c.get("through"):
-            lines.append(f"      its meaning also moves through: {', '.join(c['through'])}")
-    lines += ["  (none)"] if not d["changed"] else []
+            lines.append(f"      {say('diff.moves_through', lang, names=_moved(c['through'], lang))}")
+    lines += none if not d["changed"] else []
     if d.get("affected"):
-        lines.append(f"Requirements whose text is unchanged but whose meaning changes ({len(d['affected'])}):")
+        lines.append(say("diff.affected", lang, n=len(d["affected"])))
         for a in d["affected"]:
-            lines += [f"  ~ {a['id']}: {a['title']}", f"      through: {', '.join(a['through'])}"]
+            lines += [f"  ~ {a['id']}: {a['title']}", f"      {say('diff.through', lang, names=_moved(a['through'], lang))}"]
     return lines
 
 
-def _reading_lines(readings):
+def _reading_lines(readings, lang):
     texts = {r["id"]: r["text"] for r in readings["from"] + readings["to"]}
     lines = [f"  + {i}: {texts[i]}" for i in readings["added"]]
     lines += [f"  - {i}: {texts[i]}" for i in readings["removed"]]
     for i, ba in readings.get("changed", {}).items():
         lines.append(f"  ~ {i}")
         if ba["before"] != ba["after"]:
-            lines += [f"      before: {ba['before']}", f"      after:  {ba['after']}"]
+            lines += _before_after(ba["before"], ba["after"], lang, 6)
         for key in ("citation", "strength"):
             if key in ba:
-                lines += [f"      {key}:", f"        before: {ba[key]['before']}", f"        after:  {ba[key]['after']}"]
-    return lines or ["  (no change)"]
+                lines += [f"      {key}:"] + _before_after(ba[key]["before"], ba[key]["after"], lang, 8)
+    return lines or [f"  {say('diff.no_change', lang)}"]
 
 
 def text_diff(d, lang="en"):
-    """The diff `d` (server.diff.diff) as lines a lawyer reads."""
-    lines = [f"{d['regulation']}: changes from {d['from']} to {d['to']}", ""]
+    """The diff `d` (server.diff.diff) as lines a lawyer reads, in `lang`."""
+    lines = [say("diff.head", lang, regulation=d["regulation"], start=d["from"], end=d["to"]), ""]
     lines += _requirement_lines(d, lang)
-    lines += ["", "Parameters:"] + (_parameter_lines(d["parameters"], lang) or ["  (no change)"])
-    lines += ["", "Derived facts:"] + (_derived_lines(d["derived_facts"], lang) or ["  (no change)"])
-    lines += ["", "Readings (how open points of law are read):"] + _reading_lines(d["readings"])
+    no_change = [f"  {say('diff.no_change', lang)}"]
+    lines += ["", say("diff.parameters", lang)] + (_parameter_lines(d["parameters"], lang) or no_change)
+    lines += ["", say("diff.derived", lang)] + (_derived_lines(d["derived_facts"], lang) or no_change)
+    lines += ["", say("diff.readings", lang)] + _reading_lines(d["readings"], lang)
     return "\n".join(lines)

@@ -6,6 +6,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
+from server import messages
 from server.cli import main
 
 from tests.conftest import APPLICATIONS, POLICIES
@@ -67,7 +68,7 @@ def test_as_of_chooses_the_version_in_force_on_that_date():
 def test_text_format_in_russian_explains_each_requirement():
     res = rule(APPLICATIONS / "refuse-waiting-period.json", "--format", "text", "--lang", "ru")
     assert res.exit_code == 0
-    assert res.output.startswith("REFUSE")
+    assert res.output.startswith(messages.name("outcome", "refuse", "ru").upper() + "  по kz-foreign-labour 2025-09-01")
     assert "подача возможна с 2025-09-26" in res.output
 
 

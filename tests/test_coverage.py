@@ -67,6 +67,7 @@ requirements:
       unmet: {en: Over the cap., ru: Сверх предела.}
       unknown: {en: Not known., ru: Неизвестно.}
       not_applicable: {en: Not seasonal work., ru: Не сезонная работа.}
+languages: [en, ru]   # a demo rule set: no Kazakh texts (the documented opt-out)
 """
 QUOTA_LINE = 1 + RULES.splitlines().index("  - id: quota-available")
 CAP_LINE = 1 + RULES.splitlines().index("  - id: seasonal-cap")

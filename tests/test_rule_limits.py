@@ -22,15 +22,15 @@ from .conftest import POLICIES, ROOT
 
 AMENDMENT = "2025-09-01.yaml"
 PROBE = """    - id: probe
-      title: {{en: Probe, ru: Проба}}
-      citation: {{en: Order No. 93 probe, ru: Приказ № 93 проба}}
+      title: {{en: Probe, ru: Проба, kk: Сынама}}
+      citation: {{en: Order No. 93 probe, ru: Приказ № 93 проба, kk: № 93 бұйрық сынамасы}}
       {key}: >-
         {expression}
       effect: warn
       explain:
-        met: {{en: m, ru: m}}
-        unmet: {{en: u, ru: u}}
-        unknown: {{en: k, ru: k}}
+        met: {{en: m, ru: m, kk: m}}
+        unmet: {{en: u, ru: u, kk: u}}
+        unknown: {{en: k, ru: k, kk: k}}
 """
 
 

@@ -8,10 +8,11 @@ from flask import current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from server import errors
+from server import messages
 from server import store
 from server.contract.jsonbody import parse_body
 from server.contract.request import load, load_json
-from server.languages import LANGUAGES
+from server.languages import content_language, negotiate, track
 
 # Werkzeug's own exceptions (routing, body limit) mapped to the contract's error kinds.
 _HTTP_ERRORS = {
@@ -50,16 +51,8 @@ def db():
 
 
 def language():
-    """The first language in Accept-Language (q-values respected) that rulings speak; else en.
-
-    A regional tag counts as its language (kk-KZ is kk). Werkzeug's best_match
-    would prefer a later exact match over an earlier regional one.
-    """
-    for tag, quality in request.accept_languages:  # sorted by quality, stable
-        primary = tag.split("-")[0].lower()
-        if quality > 0 and primary in LANGUAGES:
-            return primary
-    return "en"
+    """The language to answer in, negotiated from Accept-Language (server.languages.negotiate); else en."""
+    return negotiate(request.accept_languages)
 
 
 def json_body(optional=False):
@@ -94,6 +87,7 @@ def install(app):
 
 def _start():
     g.request_id = uuid.uuid4().hex
+    g.languages_used = track()
 
 
 def _require_token():
@@ -113,7 +107,7 @@ def _require_token():
 def _finish(response):
     response.headers["X-Request-Id"] = g.get("request_id", "")
     if request.path.startswith("/v1/") and response.is_json:
-        response.headers.setdefault("Content-Language", language())
+        response.headers.setdefault("Content-Language", content_language(language(), g.get("languages_used", ())))
     return response
 
 
@@ -129,7 +123,9 @@ def _handle(exc):
         return _internal(exc)
     if exc.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="ereje"'
-    return exc.body(), exc.status, headers
+    body = exc.body()
+    body["error"]["message"] = messages.error(exc.code, language(), exc.message)
+    return body, exc.status, headers
 
 
 def _from_http(exc):
@@ -150,5 +146,6 @@ def _from_http(exc):
 def _internal(exc):
     request_id = g.get("request_id", "")
     current_app.logger.error("request %s failed: %s %s", request_id, request.method, request.path, exc_info=exc)
-    message = f"Internal error; quote request id {request_id} when reporting it."
+    message = messages.error("internal_error", language(), f"Internal error; quote request id {request_id} when reporting it.",
+                             request_id=request_id)
     return {"error": {"code": "internal_error", "message": message, "fields": {}}}, 500

@@ -54,7 +54,7 @@ def compare_command(file, versions, regulation, jobs, out, report, fmt, input_fo
     s = summary.as_dict()
     if report:
         try:
-            report.write_text(report_mod.render(s), encoding="utf-8")
+            report.write_text(report_mod.render(s, lang), encoding="utf-8")
         except OSError as e:
             raise BadInput(f"{report}: {e.strerror or e}") from None
     if fmt == "json":

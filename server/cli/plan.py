@@ -4,27 +4,12 @@ from pathlib import Path
 
 import click
 
-from server import errors
+from server import errors, messages
 from server.cli.common import LANGUAGE, POLICIES, BadInput, load_book
 from server.contract import request as schemas
 from server.judging import plans
-from server.languages import text_in
 
 MARK = {"met": "✓", "unmet": "✗", "unknown": "?", "not_applicable": "–"}
-WORDS = {
-    "earliest": {"en": "EARLIEST {day}  under {regulation} {version}",
-                 "ru": "НАИБОЛЕЕ РАННЯЯ ДАТА {day}  по {regulation} {version}",
-                 "kk": "ЕҢ ЕРТЕ КҮН {day}  {regulation} {version} бойынша"},
-    "none": {"en": "NO DATE", "ru": "ДАТЫ НЕТ", "kk": "КҮН ЖОҚ"},
-    "planned": {"en": "planned {planned}, looked through {start} to {end}",
-                "ru": "планируемая дата {planned}, рассмотрены даты с {start} по {end}",
-                "kk": "жоспарланған күн {planned}, {start} – {end} аралығы қаралды"},
-    "deciding": {"en": "Deciding:", "ru": "Решающие требования:", "kk": "Шешуші талаптар:"},
-    "actions": {"en": "Still needed (no date fixes these):", "ru": "Ещё нужно (дата подачи этого не исправит):",
-                "kk": "Әлі қажет (өтініш беру күні мұны түзетпейді):"},
-    "outcome": {"en": "Ruling on {day}: {outcome}", "ru": "Решение на {day}: {outcome}",
-                "kk": "{day} күнгі шешім: {outcome}"},
-}
 
 
 @click.command("plan")
@@ -63,17 +48,20 @@ def plan_command(file, horizon, lang, fmt, policies):
 
 
 def text_plan(found):
-    """A plan as a person reads it."""
+    """A plan as a person reads it, in the plan's language (server/messages.py)."""
     lang = found["language"]
 
     def say(key, **values):
-        return text_in(WORDS[key], lang).format(**values)
+        return messages.say(f"plan.{key}", lang, **values)
+
+    def day(iso):
+        return messages.date(iso, lang)
 
     ruling = found["ruling"]
-    head = (say("earliest", day=found["earliest"], regulation=ruling["regulation"], version=found["version"])
+    head = (say("earliest", day=day(found["earliest"]), regulation=ruling["regulation"], version=found["version"])
             if found["earliest"] else say("none"))
-    lines = [head, say("planned", planned=found["planned_on"], start=found["horizon"]["from"],
-                       end=found["horizon"]["to"]), ""]
+    lines = [head, say("planned", planned=day(found["planned_on"]), start=day(found["horizon"]["from"]),
+                       end=day(found["horizon"]["to"])), ""]
     if found["reason"]:
         lines += [found["reason"], ""]
     if found["deciding"]:
@@ -86,7 +74,7 @@ def text_plan(found):
         for a in found["actions"]:
             lines += [f"  - {a['requirement']}: {a['title']}", f"      {a['explanation']}"]
         lines.append("")
-    lines.append(say("outcome", day=ruling["judged_on"], outcome=ruling["outcome"]))
+    lines.append(say("outcome", day=day(ruling["judged_on"]), outcome=messages.name("outcome", ruling["outcome"], lang)))
     for f in ruling["findings"]:
-        lines.append(f"  {MARK[f['status']]} {f['requirement']}: {f['status'].replace('_', ' ')}")
+        lines.append(f"  {MARK[f['status']]} {f['requirement']}: {messages.name('status', f['status'], lang)}")
     return "\n".join(lines)

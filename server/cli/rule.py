@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from server import errors
+from server import errors, messages
 from server.cli.common import LANGUAGE, POLICIES, BadInput, load_book
 from server.contract import jsonbody
 from server.contract import request as schemas
@@ -52,18 +52,25 @@ def rule(file, fmt, version, as_of, lang, policies):
 
 
 def text_ruling(ruling):
-    """A ruling as a person reads it."""
+    """A ruling as a person reads it, in the ruling's language (server/messages.py)."""
+    lang = ruling.get("language", "en")
     mark = {"met": "✓", "unmet": "✗", "unknown": "?", "not_applicable": "–"}
     eff = ruling["effective"]
-    lines = [f"{ruling['outcome'].upper()}  under {ruling['regulation']} {ruling['version']} "
-             f"(in force {eff['from']} to {eff['to'] or 'now'}), judged on {ruling['judged_on']}", ""]
+    start, end = messages.date(eff["from"], lang), messages.date(eff["to"], lang)
+    in_force = (messages.say("rule.in_force", lang, start=start, end=end) if eff["to"]
+                else messages.say("rule.in_force_open", lang, start=start))
+    lines = [messages.say("rule.head", lang, outcome=messages.name("outcome", ruling["outcome"], lang).upper(),
+                          regulation=ruling["regulation"], version=ruling["version"], in_force=in_force,
+                          day=messages.date(ruling["judged_on"], lang)), ""]
+    warning = f" ({messages.say('rule.warning', lang)})"
     for f in ruling["findings"]:
-        lines.append(f"{mark[f['status']]} {f['requirement']}: {f['status'].replace('_', ' ')}"
-                     f"{'' if f['effect'] == 'refuse' else ' (warning)'}")
+        lines.append(f"{mark[f['status']]} {f['requirement']}: {messages.name('status', f['status'], lang)}"
+                     f"{'' if f['effect'] == 'refuse' else warning}")
         lines.append(f"    {f['title']}")
         lines.append(f"    {f['explanation']}")
         lines.append(f"    [{f['citation']}]")
     if ruling["missing"]:
-        lines += ["", "Registries that could not be read: " + ", ".join(ruling["missing"])]
-    lines += ["", f"rule set {ruling['ruleset_digest']}"]
+        registries = ", ".join(messages.name("registry", r, lang) for r in ruling["missing"])
+        lines += ["", messages.say("rule.missing", lang, registries=registries)]
+    lines += ["", messages.say("rule.digest", lang, digest=ruling["ruleset_digest"])]
     return "\n".join(lines)

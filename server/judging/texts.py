@@ -2,7 +2,7 @@
 
 A stored ruling is rendered under the version that judged it (`history.version_of`).
 """
-from server.languages import LANGUAGES, text_in
+from server.languages import LANGUAGES, pick, text_in
 from server.rules import calendar, interpret
 
 
@@ -14,7 +14,7 @@ def localize_under(ruling, version, lang, by_type=None):
             continue
         f["title"], f["citation"] = text_in(r.title, lang), text_in(r.citation, lang)
         templates = r.explain.get(f["status"]) or {}
-        tpl = templates.get(lang) or templates.get("en")
+        tpl = pick(templates, lang)[1] or None   # kk -> ru -> en, as every text falls back
         if tpl is None:
             f["explanation"] = ""
         else:

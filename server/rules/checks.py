@@ -6,25 +6,26 @@ import datetime as dt
 import difflib
 import re
 
-from server.languages import LANGUAGES, REQUIRED
+from server.languages import LANGUAGES, NAMES, REQUIRED
 from server.rules.source import Location, Problem, line_of
 
-_LANGUAGE_NAMES = {"en": "English", "ru": "Russian"}
 # A text a lawyer left to be written later: TODO, TBD, FIXME anywhere, or only dots, dashes, question marks.
 _PLACEHOLDER = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b|^[\s.…\-–—?]*$")
 
 
-def texts(problems, val, at, key, where="", required=False, quotes=False):
+def texts(problems, val, at, key, where="", required=False, quotes=False, langs=LANGUAGES):
     """`val` (the value of `key`, written at Location `at`) as {language: text}; {} if it is not one.
 
-    With `quotes`, `{...}` quotes something (checked by the caller); without, braces are refused.
+    Each language of `langs` (the file's `languages:`) must be there. With `quotes`, `{...}` quotes
+    something (checked by the caller); without, braces are refused.
     """
     if val is None:
         if required:
-            problems.append(Problem.at(at, f"{where}missing '{key}' (with en and ru texts)"))
+            problems.append(Problem.at(at, f"{where}missing '{key}' (with {_listed(langs)} texts)"))
         return {}
     if not isinstance(val, dict):
-        problems.append(Problem.at(at, f"{where}'{key}' must have texts by language: en, ru (and optionally kk)"))
+        wanted = "en, ru (and optionally kk)" if "kk" not in langs else ", ".join(langs)
+        problems.append(Problem.at(at, f"{where}'{key}' must have texts by language: {wanted}"))
         return {}
     for lang in val:
         lang_at = Location(at.file, line_of(val, lang, at.line))
@@ -34,10 +35,33 @@ def texts(problems, val, at, key, where="", required=False, quotes=False):
             problems.append(Problem.at(lang_at, f"{where}'{key}.{lang}' must be non-empty text"))
         else:
             text(problems, val[lang], lang_at, f"{key}.{lang}", where, quotes)
-    for lang in REQUIRED:
+    for lang in langs:
         if lang not in val:
-            problems.append(Problem.at(at, f"{where}'{key}' has no {_LANGUAGE_NAMES[lang]} text ({lang})"))
+            hint = "" if lang in REQUIRED else "; write it, or opt out with the top-level key 'languages: [en, ru]'"
+            problems.append(Problem.at(at, f"{where}'{key}' has no {NAMES[lang]} text ({lang}){hint}"))
     return dict(val)
+
+
+def languages(problems, file, doc):
+    """The languages every text of rule file `doc` must have: its top-level `languages:` (en and ru at
+    least), by default all of LANGUAGES."""
+    if "languages" not in doc:
+        return LANGUAGES
+    given, at = doc["languages"], line_of(doc, "languages")
+    if not isinstance(given, list) or not all(isinstance(lang, str) for lang in given):
+        problems.append(Problem(file, at, f"'languages' must be a list of languages, e.g. [{', '.join(LANGUAGES)}]"))
+        return LANGUAGES
+    unknown = [lang for lang in given if lang not in LANGUAGES]
+    if unknown:
+        problems.append(Problem(file, at, f"'languages': unknown language '{unknown[0]}'; use {', '.join(LANGUAGES)}"))
+    for lang in REQUIRED:
+        if lang not in given:
+            problems.append(Problem(file, at, f"'languages' must include {lang}: every text has {_listed(REQUIRED)}"))
+    return tuple(lang for lang in LANGUAGES if lang in given or lang in REQUIRED)
+
+
+def _listed(langs):
+    return ", ".join(langs[:-1]) + " and " + langs[-1] if len(langs) > 1 else "".join(langs)
 
 
 def text(problems, value, at, key, where="", quotes=False):

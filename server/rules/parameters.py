@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from server.documents import plain
+from server.languages import LANGUAGES
 from server.rules import checks
 from server.rules.source import Location, Problem, line_of
 
@@ -36,7 +37,7 @@ class Parameters:
 EMPTY = Parameters({}, {}, {})
 
 
-def read(rel, doc, base, amended, reading_ids, problems):
+def read(rel, doc, base, amended, reading_ids, problems, langs=LANGUAGES):
     """The parameters of a version: `base` (None for a version that amends none) with this file's."""
     params = doc.get("parameters")
     if params is None:
@@ -44,7 +45,7 @@ def read(rel, doc, base, amended, reading_ids, problems):
     if not isinstance(params, dict):
         problems.append(Problem(rel, line_of(doc, "parameters"), "'parameters' must be a mapping of name: {value: ...}"))
         return base or EMPTY
-    ctx = (rel, reading_ids, problems)
+    ctx = (rel, reading_ids, problems, langs)
     ops = set(params) & set(OPS)
     if base is None:
         if ops:
@@ -68,7 +69,7 @@ def read(rel, doc, base, amended, reading_ids, problems):
 
 
 def _add(params, base, amended, ctx):
-    rel, _, problems = ctx
+    rel, _, problems, _ = ctx
     values, value_at, defined_at = dict(base.values), dict(base.value_at), dict(base.defined_at)
     for name, spec in params.items():
         at = Location(rel, line_of(params, name))
@@ -87,7 +88,7 @@ def _add(params, base, amended, ctx):
 
 
 def _change(params, base, amended, ctx):
-    rel, _, problems = ctx
+    rel, _, problems, _ = ctx
     values, value_at = dict(base.values), dict(base.value_at)
     for name, spec in params.items():
         at = Location(rel, line_of(params, name))
@@ -105,7 +106,7 @@ def _change(params, base, amended, ctx):
 
 
 def _remove(params, base, amended, ctx):
-    rel, _, problems = ctx
+    rel, _, problems, _ = ctx
     names = params.get("remove") or []
     values = dict(base.values)
     for name in names if isinstance(names, list) else [names]:
@@ -123,7 +124,7 @@ def _value_at(given, at):
 
 def _checked(name, spec, given, at, ctx):
     """Check parameter `name`: `spec` whole, `given` the keys this file writes; True when it is fine."""
-    rel, reading_ids, problems = ctx
+    rel, reading_ids, problems, langs = ctx
     before = len(problems)
     who = f"parameter '{name}'"
     checks.keys(problems, rel, given, KEYS, f"parameter {name}")
@@ -138,7 +139,7 @@ def _checked(name, spec, given, at, ctx):
             problems.append(Problem.at(_value_at(given, at), f"{who} must be {wrong}; got {_shown(spec.get('value'))}"))
     if given is spec or "description" in given:
         checks.texts(problems, spec.get("description"), Location(rel, line_of(given, "description", at.line)),
-                     "description", where=f"{who}: ", required=True)
+                     "description", where=f"{who}: ", required=True, langs=langs)
     readings = given.get("readings") or []
     for rid in readings if isinstance(readings, list) else [readings]:
         if rid not in reading_ids:

@@ -48,7 +48,9 @@ def _quoted_texts(entry, key, who, known, problems):
         problems.append(Problem.at(entry.at, f"{who}missing 'citation' (the act, and its article or paragraph, "
                                              "with en and ru texts)"))
         return {}
-    texts = checks.texts(problems, entry.written.get(key), entry.where(key), key, where=who, required=True, quotes=True)
+    at = entry.where(key)
+    texts = checks.texts(problems, entry.written.get(key), at, key, where=who, required=True, quotes=True,
+                         langs=known.raw.languages_of(at.file))
     return {lang: quoted(t, entry.located(key, lang), f"{who}'{key}.{lang}'", known)
             for lang, t in texts.items() if isinstance(t, str) and checks.braces(t) is None}
 
@@ -83,7 +85,8 @@ def explain(entry, known, problems):
         if status not in STATUSES or not isinstance(texts, dict):
             continue
         at = entry.located("explain", status)
-        checked = checks.texts(problems, texts, at, status, where=f"{who} explain ", required=True, quotes=True)
+        checked = checks.texts(problems, texts, at, status, where=f"{who} explain ", required=True, quotes=True,
+                               langs=known.raw.languages_of(at.file))
         out[status] = {}
         for lang, text in checked.items():
             if not isinstance(text, str) or checks.braces(text) is not None:
