@@ -6,6 +6,7 @@ CLDR plural form: Russian has one/few/many (1 работник, 2 работни
 English and Kazakh one/other.
 """
 import datetime as dt
+import functools
 import math
 
 from babel import Locale
@@ -46,11 +47,14 @@ def plural(n, forms, lang):
 
 def number(value, lang):
     """A number with the language's decimal sign and no grouping (a year stays 2025)."""
+    if float(value).is_integer():
+        return str(int(value))    # en, ru and kk write whole numbers alike; Babel is slow beside str()
     if lang is None:
-        return str(int(value)) if float(value).is_integer() else f"{value:.2f}".rstrip("0")
+        return f"{value:.2f}".rstrip("0")
     return format_decimal(value, format="0.##", locale=locale(lang))
 
 
+@functools.lru_cache(maxsize=4096)
 def percent(value, lang):
     """`value` percent (63.63...) as the language writes a share: 63.6% / 63,6 %; cut, never rounded
     up, to one decimal, so a share just under a required 70% never reads as 70%."""
@@ -59,6 +63,7 @@ def percent(value, lang):
     return format_percent(cut / 100, format=pattern, locale=locale(lang or "en"))
 
 
+@functools.lru_cache(maxsize=4096)
 def date(day, lang):
     """Day number `day` as a date of `lang` (ISO without a language)."""
     if lang is None:
