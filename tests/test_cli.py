@@ -69,7 +69,7 @@ def test_text_format_in_russian_explains_each_requirement():
     res = rule(APPLICATIONS / "refuse-waiting-period.json", "--format", "text", "--lang", "ru")
     assert res.exit_code == 0
     assert res.output.startswith(messages.name("outcome", "refuse", "ru").upper() + "  по kz-foreign-labour 2025-09-01")
-    assert "подача возможна с 2025-09-26" in res.output
+    assert "подача возможна с 26.09.2025" in res.output
 
 
 def test_stdin_is_read_with_dash():

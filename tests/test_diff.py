@@ -145,7 +145,7 @@ def test_the_2026_diff_is_the_edit_and_nothing_more(policies_2026):
     assert not any(d["derived_facts"].values())
     assert d["readings"]["added"] == d["readings"]["removed"] == []
     assert list(d["readings"]["changed"]) == ["waiting-period-counting"]
-    assert "D + 21 (posted 2026-01-05: earliest filing 2026-01-26)" in d["readings"]["changed"]["waiting-period-counting"]["after"]
+    assert "D + 21 (posted 2026-01-05: earliest filing 26 January 2026)" in d["readings"]["changed"]["waiting-period-counting"]["after"]
 
 
 def test_the_2026_diff_as_text(policies_2026):

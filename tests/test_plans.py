@@ -138,7 +138,9 @@ def test_from_the_second_of_september_no_date_saves_an_application_without_a_vac
     assert "vacancy-published" in actions and "no-unpermitted-labour" not in actions
     posted = next(a for a in found["actions"] if a["requirement"] == "vacancy-published")
     assert posted["title"] == "The vacancy was posted on the electronic labour exchange by the applicant"
-    assert posted["explanation"] == "The application carries no vacancy code."
+    assert posted["explanation"] == (
+        "The application carries no vacancy code: post the vacancy on the electronic labour exchange (enbek.kz) and "
+        "give its publication code; a vacancy posted on 2 September 2025 would allow filing from 18 September 2025.")
     assert found["reason"].startswith("No filing date from 2025-09-02 to 2026-09-02 would be approved.")
     assert f"{posted['title']}: unmet on every date." in found["reason"]
     assert (found["ruling"]["judged_on"], found["ruling"]["outcome"]) == ("2025-09-02", "refuse")
@@ -279,7 +281,7 @@ def test_ereje_plan_prints_the_earliest_date_as_text_and_as_json(runner, tmp_pat
     assert (body["earliest"], body["horizon"]["to"], body["language"]) == (None, "2025-09-20", "ru")
     # Within ten days nothing meets the waiting period: its explanation says from when it would.
     assert [a["requirement"] for a in body["actions"]] == ["vacancy-waiting-period"]
-    assert "подача возможна с 2025-09-26" in body["actions"][0]["explanation"]
+    assert "подача возможна с 26.09.2025" in body["actions"][0]["explanation"]
     assert body["reason"].startswith("Ни при одной дате подачи с 2025-09-10 по 2025-09-20")
 
 

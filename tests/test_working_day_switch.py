@@ -78,8 +78,8 @@ def test_a_waiting_period_ending_on_a_holiday_moves_only_with_the_switch(book, s
 
 
 def test_the_switch_moves_the_earliest_filing_date_past_the_holiday(book, switched):
-    assert "filing is possible from 2025-12-18" in _judge(switched[1], "2025-12-01", "2025-12-17")["explanation"]
-    assert "filing was possible from 2025-12-17" in _judge(book, "2025-12-01", "2025-12-17")["explanation"]
+    assert "filing is possible from 18 December 2025" in _judge(switched[1], "2025-12-01", "2025-12-17")["explanation"]
+    assert "filing was possible from 17 December 2025" in _judge(book, "2025-12-01", "2025-12-17")["explanation"]
 
 
 # --- every parameter through the values its type allows ---------------------------------

@@ -4,6 +4,7 @@ A stored ruling is rendered under the version that judged it (`history.version_o
 """
 from server.languages import LANGUAGES, pick, text_in
 from server.rules import calendar, interpret
+from server.rules.nodes import IfElse
 
 
 def localize_under(ruling, version, lang, by_type=None):
@@ -41,17 +42,21 @@ def _engine_view(version, finding_facts_):
 
 
 def render(template, by_type):
-    """Fill a text's {expressions} from facts in engine form."""
+    """Fill a text's {expressions} from facts in engine form, in the template's language."""
     out = []
     for part in template.parts:
         if part.__class__ is str:
             out.append(part)
             continue
-        _, _, fn, kind = part
+        _, node, fn, kind = part
         try:
             value = fn({}, by_type)
         except (interpret.Missing, KeyError, ZeroDivisionError, TypeError):
             out.append("?")
             continue
-        out.append(interpret.format_value(value, kind) if value != "" else "—")
+        if value == "":
+            # an empty list or field reads as a dash; `x if c else ''` leaves nothing, as written
+            out.append("" if isinstance(node, IfElse) else "—")
+            continue
+        out.append(interpret.format_value(value, kind, template.lang))
     return "".join(out)

@@ -24,7 +24,7 @@ _ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 _ALLOWED = (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub,
             ast.Compare, ast.BinOp, ast.Constant, ast.Name, ast.Attribute, ast.Load, ast.Store,
             ast.List, ast.Tuple, ast.Call, ast.GeneratorExp, ast.comprehension, ast.IfExp,
-            ast.In, ast.NotIn, *_CMP, *_ARITH)
+            ast.In, ast.NotIn, ast.keyword, *_CMP, *_ARITH)
 ALIASES = {"true": True, "false": False, "True": True, "False": False}
 # durable_rules hangs loading an `in` list of 511 values; the shipped files' longest has 3.
 MAX_LIST_VALUES = 256
@@ -33,18 +33,19 @@ MAX_LIST_VALUES = 256
 class Scope:
     """What names an expression may use: facts, collections, parameters, variables."""
 
-    def __init__(self, facts, params, variables=None, shifts=None, allow_ifelse=False):
+    def __init__(self, facts, params, variables=None, shifts=None, allow_ifelse=False, lang=None):
         self.facts = facts                      # name -> FactType
         self.collections = {ft.collection: ft for ft in facts.values() if ft.collection}
         self.params = params                    # name -> python value
         self.variables = dict(variables or {})  # loop variable -> fact name
         self.shifts = shifts if shifts is not None else {}
         self.allow_ifelse = allow_ifelse
+        self.lang = lang                        # the language of the text being parsed, if a text
         self.used_facts = set()
 
     def bind(self, var, fact):
         inner = Scope(self.facts, self.params, {**self.variables, var: fact},
-                      shifts=self.shifts, allow_ifelse=self.allow_ifelse)
+                      shifts=self.shifts, allow_ifelse=self.allow_ifelse, lang=self.lang)
         inner.used_facts = self.used_facts
         return inner
 

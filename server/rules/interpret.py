@@ -4,9 +4,9 @@
 `compile_py` turns a tree into closures that read exactly as `evaluate` does; texts
 and derived values use them, since they are read for every ruling.
 """
-from server.rules.nodes import (And, Arith, Cmp, Const, Exists, Field, IfElse, In, Join, Not, Or, compare,
-                                fold_number, type_of)
-from server.rules.calendar import iso_date
+from server.rules import wording
+from server.rules.nodes import (Aggregate, And, Apply, Arith, Cmp, Const, Exists, Field, IfElse, In, Join, Not, Or,
+                                compare, fold_number, type_of)
 
 
 class Missing(Exception):
@@ -61,17 +61,49 @@ def evaluate(node, env, facts_by_type):
         if evaluate(node.test, env, facts_by_type):
             return evaluate(node.then, env, facts_by_type)
         return evaluate(node.other, env, facts_by_type)
+    if t is Apply:
+        return apply(node, [evaluate(a, env, facts_by_type) for a in node.args], None)
+    if t is Aggregate:
+        return aggregate(node.fn, [evaluate(node.item, {**env, node.var: f}, facts_by_type)
+                                   for f in facts_by_type.get(node.fact, ())
+                                   if evaluate(node.cond, {**env, node.var: f}, facts_by_type)], node.fact)
     raise TypeError(f"cannot evaluate {node!r}")
 
 
-def format_value(value, kind):
-    """A value as a person reads it: dates as YYYY-MM-DD, 70.0 as 70."""
+def apply(node, args, lang):
+    """The value of ceil/max/min/plural/percent of evaluated `args`, written in `lang` where it writes."""
+    fn = node.fn
+    if fn == "ceil":
+        return wording.ceil(args[0])
+    if fn == "max":
+        return max(args)
+    if fn == "min":
+        return min(args)
+    if fn == "percent":
+        return wording.percent(args[0], lang)
+    if fn == "text":
+        return format_value(args[0], type_of(node.args[0]), lang)
+    return wording.plural(args[0], dict(node.forms), lang)
+
+
+def aggregate(fn, values, fact):
+    """count, max or min over a list; an empty list has no max or min, as an absent fact has no field."""
+    if fn == "count":
+        return len(values)
+    if not values:
+        raise Missing(fact)
+    return max(values) if fn == "max" else min(values)
+
+
+def format_value(value, kind, lang=None):
+    """A value as a person reads it in `lang`: dates 17 September 2025 / 17.09.2025, 2.5 / 2,5;
+    without a language dates are ISO (YYYY-MM-DD) and 70.0 is 70."""
     if kind == "date" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return iso_date(value)
+        return wording.date(value, lang)
     if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:.2f}".rstrip("0")
+        return wording.yes_no(value, lang)
+    if isinstance(value, (int, float)):
+        return wording.number(value, lang)
     return str(value)
 
 
@@ -84,20 +116,21 @@ _CMP_FN = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, 
            "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
 
 
-def compile_py(node):
-    """A function (env, facts_by_type) -> value that reads `node` as `evaluate` does."""
+def compile_py(node, lang=None):
+    """A function (env, facts_by_type) -> value that reads `node` as `evaluate` does; what it writes
+    (joined values, plural forms, percentages) is written in `lang`."""
     make = _COMPILE.get(type(node))
     if make is None:
         raise TypeError(f"cannot evaluate {node!r}")
-    return make(node)
+    return make(node, lang)
 
 
-def _const(node):
+def _const(node, lang):
     value = node.value
     return lambda env, bt: value
 
 
-def _field(node):
+def _field(node, lang):
     var, fact, name = node.var, node.fact, node.name
 
     def field(env, bt):
@@ -111,8 +144,8 @@ def _field(node):
     return field
 
 
-def _cmp(node):
-    left, right, op = compile_py(node.left), compile_py(node.right), _CMP_FN[node.op]
+def _cmp(node, lang):
+    left, right, op = compile_py(node.left, lang), compile_py(node.right, lang), _CMP_FN[node.op]
 
     def cmp(env, bt):
         try:
@@ -122,8 +155,8 @@ def _cmp(node):
     return cmp
 
 
-def _in(node):
-    left, values, negated = compile_py(node.left), node.values, node.negated
+def _in(node, lang):
+    left, values, negated = compile_py(node.left, lang), node.values, node.negated
 
     def member(env, bt):
         try:
@@ -134,28 +167,28 @@ def _in(node):
     return member
 
 
-def _and(node):
-    items = [compile_py(i) for i in node.items]
+def _and(node, lang):
+    items = [compile_py(i, lang) for i in node.items]
     return lambda env, bt: all(i(env, bt) for i in items)
 
 
-def _or(node):
-    items = [compile_py(i) for i in node.items]
+def _or(node, lang):
+    items = [compile_py(i, lang) for i in node.items]
     return lambda env, bt: any(i(env, bt) for i in items)
 
 
-def _not(node):
-    item = compile_py(node.item)
+def _not(node, lang):
+    item = compile_py(node.item, lang)
     return lambda env, bt: not item(env, bt)
 
 
-def _exists(node):
-    var, fact, cond = node.var, node.fact, compile_py(node.cond)
+def _exists(node, lang):
+    var, fact, cond = node.var, node.fact, compile_py(node.cond, lang)
     return lambda env, bt: any(cond({**env, var: f}, bt) for f in bt.get(fact, ()))
 
 
-def _arith(node):
-    left, right, op = compile_py(node.left), compile_py(node.right), node.op
+def _arith(node, lang):
+    left, right, op = compile_py(node.left, lang), compile_py(node.right, lang), node.op
 
     def arith(env, bt):
         a, b = left(env, bt), right(env, bt)
@@ -165,23 +198,36 @@ def _arith(node):
     return arith
 
 
-def _join(node):
-    var, fact, cond, item, kind = node.var, node.fact, compile_py(node.cond), compile_py(node.item), type_of(node.item)
+def _join(node, lang):
+    var, fact, cond, item, kind = node.var, node.fact, compile_py(node.cond, lang), compile_py(node.item, lang), type_of(node.item)
 
     def join(env, bt):
         out = []
         for f in bt.get(fact, ()):
             inner = {**env, var: f}
             if cond(inner, bt):
-                out.append(format_value(item(inner, bt), kind))
+                out.append(format_value(item(inner, bt), kind, lang))
         return ", ".join(out)
     return join
 
 
-def _ifelse(node):
-    test, then, other = compile_py(node.test), compile_py(node.then), compile_py(node.other)
+def _ifelse(node, lang):
+    test, then, other = compile_py(node.test, lang), compile_py(node.then, lang), compile_py(node.other, lang)
     return lambda env, bt: then(env, bt) if test(env, bt) else other(env, bt)
 
 
+def _apply(node, lang):
+    args = [compile_py(a, lang) for a in node.args]
+    return lambda env, bt: apply(node, [a(env, bt) for a in args], lang)
+
+
+def _aggregate(node, lang):
+    var, fact, fn, cond, item = node.var, node.fact, node.fn, compile_py(node.cond, lang), compile_py(node.item, lang)
+
+    def values(env, bt):
+        return aggregate(fn, [item({**env, var: f}, bt) for f in bt.get(fact, ()) if cond({**env, var: f}, bt)], fact)
+    return values
+
+
 _COMPILE = {Const: _const, Field: _field, Cmp: _cmp, In: _in, And: _and, Or: _or, Not: _not,
-            Exists: _exists, Arith: _arith, Join: _join, IfElse: _ifelse}
+            Exists: _exists, Arith: _arith, Join: _join, IfElse: _ifelse, Apply: _apply, Aggregate: _aggregate}

@@ -12,6 +12,7 @@ from server.rules.source import Location
 class Template:
     text: str
     parts: tuple         # str | (source, node, compiled function, type)
+    lang: str = "en"     # the language it is written in, and so renders its numbers, dates and plurals in
 
 
 @dataclass(frozen=True)

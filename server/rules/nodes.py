@@ -92,6 +92,24 @@ class Join:            # only in texts: join(x.field for x in list if cond) -> "
     type: str = "string"
 
 
+@dataclass(frozen=True)
+class Apply:           # only in texts and set: values: ceil, max, min, plural, percent of arguments
+    fn: str
+    args: tuple
+    forms: tuple = ()  # plural: ((category, text), ...)
+    type: str = "number"
+
+
+@dataclass(frozen=True)
+class Aggregate:       # only in texts and set: values: max/min(x.field for x in list if cond)
+    fn: str
+    var: str
+    fact: str
+    cond: object
+    item: object
+    type: str
+
+
 TRUE = Const(True, "bool")
 FALSE = Const(False, "bool")
 
@@ -115,8 +133,10 @@ def children(node):
         return (node.item,)
     if t is Exists:
         return (node.cond,)
-    if t is Join:
+    if t is Join or t is Aggregate:
         return (node.cond, node.item)
+    if t is Apply:
+        return node.args
     if t is IfElse:
         return (node.test, node.then, node.other)
     return ()
@@ -149,7 +169,7 @@ def fields_used(node, out=None):
             names.add(n.name)
             if n.base:
                 names.add(n.base)
-        elif isinstance(n, (Exists, Join)):
+        elif isinstance(n, (Exists, Join, Aggregate)):
             out.setdefault(n.fact, set())
     return out
 

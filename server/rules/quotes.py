@@ -7,6 +7,7 @@ ruling). Explanations become templates filled for each ruling.
 """
 import re
 
+from server.languages import LANGUAGES
 from server.rules import checks, interpret
 from server.rules.model import Template
 from server.rules.nodes import ExpressionError, referenced_facts, type_of
@@ -16,11 +17,12 @@ STATUSES = ("met", "unmet", "unknown", "not_applicable")
 QUOTE = re.compile(r"\{([^{}]+)\}")
 
 
-def quoted(text, at, what, known):
-    """`text` with each `{expression of parameters}` replaced by its value; problems go to `known`."""
+def quoted(text, at, what, known, lang=None):
+    """`text` (written in `lang`) with each `{expression of parameters}` replaced by its value as `lang`
+    writes it; problems go to `known`."""
     def value(m):
         try:
-            node, _ = known.parse(m.group(1), known.scope())
+            node, _ = known.parse(m.group(1), _in_language(known.scope(), lang))
         except ExpressionError as e:
             known.fail(at, f"{what} {{{m.group(1)}}}: ", m.group(1), e)
             return m.group(0)
@@ -28,7 +30,7 @@ def quoted(text, at, what, known):
             known.report(at, f"{what} may quote parameters only, not facts: {{{m.group(1)}}}")
             return m.group(0)
         try:
-            return interpret.format_value(interpret.compile_py(node)({}, {}), type_of(node))
+            return interpret.format_value(interpret.compile_py(node, lang)({}, {}), type_of(node), lang)
         except (interpret.Missing, TypeError, ValueError, ArithmeticError):
             known.report(at, f"{what} {{{m.group(1)}}} has no value")
             return m.group(0)
@@ -51,7 +53,7 @@ def _quoted_texts(entry, key, who, known, problems):
     at = entry.where(key)
     texts = checks.texts(problems, entry.written.get(key), at, key, where=who, required=True, quotes=True,
                          langs=known.raw.languages_of(at.file))
-    return {lang: quoted(t, entry.located(key, lang), f"{who}'{key}.{lang}'", known)
+    return {lang: quoted(t, entry.located(key, lang), f"{who}'{key}.{lang}'", known, lang)
             for lang, t in texts.items() if isinstance(t, str) and checks.braces(t) is None}
 
 
@@ -62,7 +64,7 @@ def readings(raw, known, key="text"):
     for r in raw.readings:
         known.owner = ("reading", r.id)
         texts = r.data.get(key) if isinstance(r.data.get(key), dict) else {}
-        out[r.id] = {lang: quoted(t, r.located(key, lang), f"reading {r.id}: '{key}.{lang}'", known)
+        out[r.id] = {lang: quoted(t, r.located(key, lang), f"reading {r.id}: '{key}.{lang}'", known, lang)
                      for lang, t in texts.items() if isinstance(t, str) and checks.braces(t) is None}
     return out
 
@@ -93,19 +95,25 @@ def explain(entry, known, problems):
                 continue
             lang_at = Location(at.file, line_of(texts, lang, at.line))
             try:
-                out[status][lang] = template(text, known)
+                out[status][lang] = template(text, known, lang)
             except ExpressionError as e:
                 known.fail(lang_at, f"{who} explain.{status}.{lang}: ", text, e)
     return out
 
 
-def template(text, known):
-    """A text whose `{expressions}` are filled for each ruling; raises ExpressionError."""
+def template(text, known, lang="en"):
+    """A text in `lang` whose `{expressions}` are filled for each ruling; raises ExpressionError."""
     parts, pos = [], 0
     for m in QUOTE.finditer(text):
         parts.append(text[pos:m.start()])
-        node, _ = known.parse(m.group(1), known.scope(allow_ifelse=True))
-        parts.append((m.group(1), node, interpret.compile_py(node), type_of(node)))
+        node, _ = known.parse(m.group(1), _in_language(known.scope(allow_ifelse=True), lang))
+        parts.append((m.group(1), node, interpret.compile_py(node, lang), type_of(node)))
         pos = m.end()
     parts.append(text[pos:])
-    return Template(text=text, parts=tuple(parts))
+    return Template(text=text, parts=tuple(parts), lang=lang)
+
+
+def _in_language(scope, lang):
+    """`scope` for a text in `lang`: plural() checks its forms against the language."""
+    scope.lang = lang if lang in LANGUAGES else None
+    return scope
