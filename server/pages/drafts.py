@@ -47,8 +47,10 @@ def drafts_try():
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(exc):
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    message = (f"The upload is too large: a form may send at most {limit} bytes." if limit
-               else "The upload is too large.")
+    message = exc.description   # ours name the part and its limit; Werkzeug's own is vaguer
+    if message == RequestEntityTooLarge.description:
+        message = (f"The upload is too large: a form may send at most {limit} bytes." if limit
+                   else "The upload is too large.")
     return page("error.html", 413, status=413, message=message)
 
 
