@@ -289,3 +289,10 @@ def page_by_reference(db, reference, limit, after=0):
     page = found if limit is None else found[:limit]
     more = limit is not None and len(found) > limit
     return [ruling for ruling, _ in page], (page[-1][1]["rowid"] if more else None)
+
+
+def latest(db, limit):
+    """The last `limit` rulings stored (replays included), newest first, each with its
+    request: [(ruling, request)]. Raises Unreadable."""
+    found = _rows(db, "rowid IN (SELECT rowid FROM rulings ORDER BY rowid DESC LIMIT ?)", [int(limit)], "request")
+    return [(ruling, json.loads(row["request"])) for ruling, row in reversed(found)]

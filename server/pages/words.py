@@ -1,5 +1,6 @@
 """The pages' own words in every language (the rule files' texts come from the rule files)."""
 from server.languages import text_in
+from server.pages.draftwords import DRAFT_WORDS
 
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
 
@@ -14,6 +15,8 @@ WORDS = {
     "nav_diff": _w("Amendments", "Изменения", "Өзгерістер"),
     "nav_try": _w("Try a case", "Проверить заявление", "Өтінішті тексеру"),
     "nav_log": _w("Decision log", "Журнал решений", "Шешімдер журналы"),
+    "nav_drafts": _w("Try a draft", "Проверить проект", "Жобаны тексеру"),
+    "nav_reports": _w("Comparison reports", "Отчёты сравнения", "Салыстыру есептері"),
     "language": _w("Language", "Язык", "Тіл"),
     "timeline": _w("Versions and their effective periods", "Редакции и периоды их действия",
                    "Редакциялар және олардың қолданылу кезеңдері"),
@@ -114,6 +117,7 @@ WORDS = {
     "s_refuse": _w("refuse", "отказать", "бас тарту"),
     "s_undetermined": _w("undetermined", "не определено", "анықталмаған"),
     "home": _w("Back to the law in force", "К действующим правилам", "Қолданыстағы қағидаларға оралу"),
+    **DRAFT_WORDS,
 }
 
 
