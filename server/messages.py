@@ -140,6 +140,18 @@ FRAMES = {
     "plan.reason.no_version": _t("No version of the regulation is in force {periods}.", "Ни одна редакция не действует {periods}.",
                                  "{periods} ешбір редакция қолданыста емес."),
     # ereje compare --report (and its text summary)
+    # ereje compare (text summary)
+    "summary.head": _t("{regulation}: {read} application(s) read from {file}, {judged} judged, {not_judged} could not be judged",
+                       "{regulation}: из {file} прочитано заявлений: {read}, оценено: {judged}, не удалось оценить: {not_judged}",
+                       "{regulation}: {file} ішінен оқылған өтініштер: {read}, қаралғаны: {judged}, қарау мүмкін болмағаны: {not_judged}"),
+    "summary.outcomes": _t("Outcomes by version:", "Решения по редакциям:", "Редакциялар бойынша шешімдер:"),
+    "summary.judged": _t("judged", "оценено", "қаралды"),
+    "summary.unchanged": _t("unchanged", "без изменений", "өзгеріссіз"),
+    "summary.changed": _t("changed", "изменилось", "өзгерді"),
+    "summary.causes": _t("requirements causing the changes:", "требования, вызвавшие изменения:",
+                         "өзгерістерге әкелген талаптар:"),
+    "summary.errors": _t("Could not be judged:", "Не удалось оценить:", "Қарау мүмкін болмады:"),
+    "summary.line": _t("line", "строка", "жол"),
     "report.title": _t("{regulation}: comparison of versions {versions}", "{regulation}: сравнение редакций {versions}",
                        "{regulation}: {versions} редакцияларын салыстыру"),
     "report.heading": _t("{regulation}: what changes between versions", "{regulation}: что меняется между редакциями",

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from click.testing import CliRunner
 
+from server import messages
 from server.batch import inputs
 from server.contract import request as schemas
 from server.cli import main
@@ -50,6 +51,19 @@ def test_text_summary(tmp_path):
     assert res.exit_code == 0, res.output
     assert f"{V1} -> {V2}:" in res.output
     assert "approve -> refuse" in res.output and "vacancy-published" in res.output
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_text_summary_in_russian_and_kazakh_has_no_english_words(tmp_path, lang):
+    f = tmp_path / "apps.jsonl"
+    f.write_text(json.dumps(FLIP) + "\n" + json.dumps(STAY) + "\nnot json\n", encoding="utf-8")
+    res = run(f, "--jobs", 1, "--lang", lang)
+    assert res.exit_code == 0, res.output
+    flip = f"{messages.name('outcome', 'approve', lang)} -> {messages.name('outcome', 'refuse', lang)}"
+    assert flip in res.output and messages.say("summary.errors", lang) in res.output
+    for english in ("application(s) read", "Outcomes by version", "unchanged", "approve", "refuse",
+                    "requirements causing", "Could not be judged", "(line "):
+        assert english not in res.output, english
 
 
 def test_json_array_with_invalid_application(tmp_path):

@@ -13,7 +13,7 @@ from collections import Counter
 from marshmallow import ValidationError
 
 import adapters
-from server import errors
+from server import errors, messages
 from server.contract import request as schemas
 from server.engine import runner as engine
 from server.judging import comparisons
@@ -155,28 +155,33 @@ class Summary:
         }
 
 
-def text_summary(s):
-    lines = [f"{s['regulation']}: {s['read']} application(s) read from {s['file']}, "
-             f"{s['judged']} judged, {s['not_judged']} could not be judged", ""]
+def text_summary(s, lang="en"):
+    """The summary as a person reads it, in `lang` (en, ru or kk)."""
+    say = lambda key, **values: messages.say(key, lang, **values)  # noqa: E731
+    outcome = lambda code: messages.name("outcome", code, lang)  # noqa: E731
+    lines = [say("summary.head", regulation=s["regulation"], read=s["read"], file=s["file"], judged=s["judged"],
+                 not_judged=s["not_judged"]), ""]
     width = max([len(v) for v in s["versions"]] + [10])
-    lines.append("Outcomes by version:")
-    lines.append(f"  {'version':<{width}}  {'approve':>8}  {'refuse':>8}  {'undetermined':>12}")
+    lines.append(say("summary.outcomes"))
+    lines.append(f"  {messages.say('report.version', lang):<{width}}  {outcome('approve'):>8}  {outcome('refuse'):>8}"
+                 f"  {outcome('undetermined'):>12}")
     for v in s["versions"]:
         o = s["outcomes"][v]
         lines.append(f"  {v:<{width}}  {o.get('approve', 0):>8}  {o.get('refuse', 0):>8}  {o.get('undetermined', 0):>12}")
     for p in s["pairs"]:
         lines += ["", f"{p['from']} -> {p['to']}:",
-                  f"  judged      {p['judged']:>8}", f"  unchanged   {p['unchanged']:>8}",
-                  f"  changed     {p['changed']:>8}"]
+                  f"  {say('summary.judged'):<11} {p['judged']:>8}", f"  {say('summary.unchanged'):<11} {p['unchanged']:>8}",
+                  f"  {say('summary.changed'):<11} {p['changed']:>8}"]
         for k, n in p["flips"].items():
-            lines.append(f"    {k:<28} {n:>8}")
+            start, _, end = k.partition(" -> ")
+            lines.append(f"    {outcome(start) + ' -> ' + outcome(end):<28} {n:>8}")
         if p["requirements"]:
-            lines.append("  requirements causing the changes:")
+            lines.append("  " + say("summary.causes"))
             for k, n in p["requirements"].items():
                 lines.append(f"    {k:<28} {n:>8}")
     if s["errors"]:
-        lines += ["", "Could not be judged:"]
+        lines += ["", say("summary.errors")]
         for e in s["errors"]:
             more = ", ..." if e["count"] > len(e["lines"]) else ""
-            lines.append(f"  {e['count']:>6}  {e['reason']}  (line {', '.join(map(str, e['lines']))}{more})")
+            lines.append(f"  {e['count']:>6}  {e['reason']}  ({say('summary.line')} {', '.join(map(str, e['lines']))}{more})")
     return "\n".join(lines)

@@ -60,7 +60,7 @@ def compare_command(file, versions, regulation, jobs, out, report, fmt, input_fo
     if fmt == "json":
         click.echo(json.dumps(s, ensure_ascii=False, indent=2))
     else:
-        click.echo(text_summary(s))
+        click.echo(text_summary(s, lang))
 
 
 def _chosen_versions(book, regulation, versions):
