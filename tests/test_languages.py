@@ -1,6 +1,7 @@
 """Three languages everywhere a person reads: every text of the shipped rule files and of the message
 catalogue has en, ru and kk; Accept-Language is negotiated by RFC 9110 quality values and texts fall
 back kk -> ru -> en; the CLI's text output in ru and kk says no English word of the catalogue."""
+import json
 import re
 import shutil
 import string
@@ -225,3 +226,32 @@ def test_ereje_plan_text_in_ru_and_kk_has_no_english_heading_or_status(runner, l
     assert set(statuses) <= {messages.name("status", s, lang) for s in quotes.STATUSES}
     for english in _english_words("plan.") | {"approve", "refuse", "unmet", "not applicable"}:
         assert not re.search(rf"\b{re.escape(english)}\b", out), english
+
+
+# --- field messages of errors -------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_every_field_message_of_an_invalid_request_is_in_the_language_asked(client, lang):
+    doc = json.loads((APPLICATIONS / "approve.json").read_text(encoding="utf-8"))
+    app = doc["application"]
+    app["submitted_on"] = "2025-02-30"
+    app["employer"]["bin"] = "150540000107"            # check digit
+    app["workers_requested"] = 0
+    app["kind"] = "isue"
+    app["current_permit"] = {"number": "P", "issued_on": "2025-01-01", "expires_on": "2024-01-01", "extensions": 0}
+    app["unknown"] = True
+    del app["region"]
+    body = client.post("/v1/rulings", json=doc, headers={"Accept-Language": lang}).get_json()["error"]
+    english = client.post("/v1/rulings", json=doc).get_json()["error"]["fields"]
+    assert set(body["fields"]) == set(english)
+    for path, msgs in body["fields"].items():
+        for translated, original in zip(msgs, english[path]):
+            assert translated != original, (path, translated)
+            assert re.search("[а-яәғқңөұүһі]", translated, re.I), (path, translated)
+
+
+def test_a_message_the_catalogue_does_not_know_stays_as_written():
+    from server.fieldwords import field_message
+    assert field_message("Something new.", "ru") == "Something new."
+    assert field_message("Not a valid date: '1.1.2025'; expected YYYY-MM-DD.", "ru") == \
+        "Неверная дата: '1.1.2025'; ожидается ГГГГ-ММ-ДД."

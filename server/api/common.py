@@ -7,9 +7,7 @@ import uuid
 from flask import current_app, g, request
 from werkzeug.exceptions import HTTPException
 
-from server import errors
-from server import messages
-from server import store
+from server import errors, fieldwords, messages, store
 from server.contract.jsonbody import parse_body
 from server.contract.request import load, load_json
 from server.languages import content_language, negotiate, track
@@ -124,7 +122,9 @@ def _handle(exc):
     if exc.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="ereje"'
     body = exc.body()
-    body["error"]["message"] = messages.error(exc.code, language(), exc.message)
+    lang = language()
+    body["error"]["message"] = messages.error(exc.code, lang, exc.message)
+    body["error"]["fields"] = fieldwords.field_messages(body["error"]["fields"], lang)
     return body, exc.status, headers
 
 

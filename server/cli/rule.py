@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from server import errors, messages
+from server import errors, fieldwords, messages
 from server.cli.common import LANGUAGE, POLICIES, BadInput, load_book
 from server.contract import jsonbody
 from server.contract import request as schemas
@@ -43,8 +43,8 @@ def rule(file, fmt, version, as_of, lang, policies):
         request = schemas.load(schemas.RulingRequestSchema(), doc)
         ruling = rulings.judge(book, request, lang=lang)
     except errors.EREJEError as e:
-        fields = "".join(f"\n  {k}: {'; '.join(v)}" for k, v in e.fields.items())
-        raise BadInput(f"{e.code}: {e.message}{fields}") from None
+        fields = "".join(f"\n  {k}: {'; '.join(v)}" for k, v in fieldwords.field_messages(e.fields, lang).items())
+        raise BadInput(f"{e.code}: {messages.error(e.code, lang, e.message)}{fields}") from None
     if fmt == "json":
         click.echo(json.dumps(ruling, ensure_ascii=False, indent=2))
     else:
