@@ -161,7 +161,7 @@ def test_a_form_without_its_token_is_refused_with_a_403_page(client):
     assert rulings_stored(client, "APP-APPROVE") == []
 
 
-def test_the_log_finds_by_reference_a_page_at_a_time_and_replays_without_storing(client):
+def test_the_log_finds_by_reference_a_page_at_a_time_and_replay_stores_one_ruling(client):
     first = client.post("/v1/rulings", json=json.loads(sample("approve.json"))).get_json()
     listing = html(client.get("/log?reference=APP-APPROVE"))
     assert f"/log?id={first['id']}" in listing
@@ -170,8 +170,15 @@ def test_the_log_finds_by_reference_a_page_at_a_time_and_replays_without_storing
     assert replayed.status_code == 200
     assert "The outcome is the same" in html(replayed) or "The outcome changed" in html(replayed)
     assert OLD in html(replayed)
-    assert len(rulings_stored(client, "APP-APPROVE")) == 1
+    stored = rulings_stored(client, "APP-APPROVE")
+    assert len(stored) == 2
+    replay = stored[1]
+    assert replay["replay_of"] == first["id"] and replay["version"] == OLD
+    assert f'class="replay-link" href="/log?id={replay["id"]}"' in html(replayed)
+    shown = html(client.get(f"/log?id={replay['id']}"))
+    assert f'href="/log?id={first["id"]}"' in shown   # the replay links back to the ruling it replays
     assert client.post(f"/log/{first['id']}/replay", data={"version": OLD}).status_code == 403
+    assert len(rulings_stored(client, "APP-APPROVE")) == 2
 
 
 def test_the_log_pages_through_many_rulings(client):

@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is 
 REG = "kz-foreign-labour"
 PAGES = {"index": "/", "version": f"/regulations/{REG}/versions/2025-09-01",
          "diff": f"/regulations/{REG}/diff?from=2023-07-01&to=2025-09-01", "try": "/try?sample=approve.json",
-         "log": "/log?reference=APP-APPROVE", "index-ru": "/?lang=ru"}
+         "log": "/log?reference=APP-APPROVE", "index-ru": "/?lang=ru", "drafts": "/drafts", "reports": "/reports"}
 SHOTS = Path(os.environ.get("EREJE_ARTIFACTS") or tempfile.gettempdir()) / "ereje-pages"
 
 
@@ -81,10 +81,27 @@ def test_each_page_loads_alone_fits_the_screen_and_is_kept_as_a_screenshot(brows
     page.close()
 
 
+@pytest.mark.parametrize("name", PAGES)
+def test_axe_finds_no_serious_or_critical_violation(browser, site, name):
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    _, base = site
+    page, _, _ = open_page(browser, base, PAGES[name])
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")   # check what opens too
+    checked = axe.Axe().run(page).response
+    assert checked["passes"]   # axe ran its rules on the page
+    violations = checked["violations"]
+    grave = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+             for v in violations if v["impact"] in ("serious", "critical")]
+    assert grave == []
+    page.close()
+
+
 def test_the_keyboard_alone_reaches_every_control_of_try_a_case(browser, site):
     _, base = site
     page, _, _ = open_page(browser, base, "/try")
-    wanted = page.evaluate("""() => Array.from(document.querySelectorAll('main select, main textarea, main button'))
+    # A control inside a closed <details> is reached by opening it: its summary is the control then.
+    wanted = page.evaluate("""() => Array.from(document.querySelectorAll('main select, main textarea, main button, main summary'))
+        .filter(e => !(e.tagName === 'SUMMARY' ? e.parentElement.parentElement : e).closest('details:not([open])'))
         .map(e => e.id || e.textContent.trim())""")
     reached = set()
     for _ in range(40):

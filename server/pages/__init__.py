@@ -3,9 +3,11 @@
 `site` holds the blueprint and what every page shares; one module per page group
 attaches its views: `law` (regulations, versions), `amendment` (diff), `trying`
 (try a case, record it), `decisions` (the decision log, replay), `drafts` (what a draft
-would change), `reports` (comparison reports), `access` (sign in).
+would change), `reports` (comparison reports),
+`savedreports` (reports made on the command line), `access` (sign in).
 """
-from server.pages import access, amendment, decisions, drafts, law, reports, trying  # noqa: F401  (attach the views)
+from server.pages import (access, amendment, decisions, drafts, law, reports,  # noqa: F401  (attach the views)
+                          savedreports, trying)
 from server.pages.site import bp, secret_key
 
 

@@ -25,10 +25,8 @@ def log():
 
 @bp.post("/log/<ruling_id>/replay")
 def replay(ruling_id):
-    """Judge a stored ruling's facts again (with the registry data it recorded); show what changed.
-
-    Nothing is stored: the page shows the replay beside the ruling as it was judged.
-    """
+    """Judge a stored ruling's facts again (with the registry data it recorded) and store the replay
+    as POST /v1/rulings/{id}/replay does; show what changed beside the ruling, with a link to the replay."""
     original, facts = _find(ruling_id)
     g.pages_here = url_for("pages.log")
     chosen = request.form.get("version", "")
@@ -38,10 +36,12 @@ def replay(ruling_id):
         again = rulings.judge(book(), facts, source=source(), lang=lang(), recorded=original.get("registry"))
     except errors.EREJEError as e:
         abort(422, e.message)
+    again["outcome_changed"] = again["outcome"] != original["outcome"]
+    stored = store.save_ruling(db(), again, facts, lang(), replay_of=ruling_id)
     before = {f["requirement"]: f["status"] for f in original["findings"]}
     rows = [{**f, "before": before.get(f["requirement"], "absent")} for f in again["findings"]]
     return page("ruling.html", ruling=_as_judged(original), versions=_versions(original),
-                replayed={"ruling": again, "rows": rows, "outcome_changed": again["outcome"] != original["outcome"]})
+                replayed={"ruling": stored, "rows": rows, "outcome_changed": again["outcome_changed"]})
 
 
 def _find(ruling_id):

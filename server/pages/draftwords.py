@@ -49,6 +49,13 @@ DRAFT_WORDS = {
                       "редакциям, как в `ereje compare --report`. Ничего не сохраняется.",
                       "Өтініштер файлын жүктеңіз (JSON массиві, JSON Lines немесе CSV): әрқайсысы барлық "
                       "редакциялар бойынша бағаланады, `ereje compare --report` сияқты. Ештеңе сақталмайды."),
+    "saved_reports": _w("Reports produced on the command line", "Отчёты, созданные в командной строке",
+                        "Командалық жолда жасалған есептер"),
+    "no_saved_reports": _w("No reports directory (set EREJE_REPORTS_DIR, or make ./reports).",
+                           "Каталога отчётов нет (задайте EREJE_REPORTS_DIR или создайте ./reports).",
+                           "Есептер каталогы жоқ (EREJE_REPORTS_DIR орнатыңыз немесе ./reports жасаңыз)."),
+    "open_report": _w("Open a report file", "Открыть файл отчёта", "Есеп файлын ашу"),
+    "open": _w("Open", "Открыть", "Ашу"),
     "report_file": _w("Applications file", "Файл заявлений", "Өтініштер файлы"),
     "show_report": _w("Compare the versions", "Сравнить редакции", "Редакцияларды салыстыру"),
     "whole_report": _w("The same report as a page of its own", "Тот же отчёт отдельной страницей",

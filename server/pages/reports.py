@@ -15,6 +15,7 @@ from server.batch import report
 from server.batch.inputs import InputError, read_items
 from server.batch.run import Summary, run
 from server.pages.drafts import bounded
+from server.pages.savedreports import saved_reports
 from server.pages.site import bp, lang, page
 
 REPORT_LIMIT = 2 * 1024 * 1024   # bytes of an uploaded file (the server's body limit may be lower)
@@ -25,7 +26,8 @@ _JUDGING = threading.Lock()
 
 @bp.get("/reports")
 def reports_form():
-    return page("reports.html", regulations=sorted(book().regulations), regulation=book().default_regulation, s=None)
+    return page("reports.html", regulations=sorted(book().regulations), regulation=book().default_regulation, s=None,
+                saved=saved_reports())
 
 
 @bp.post("/reports")
@@ -42,7 +44,7 @@ def reports_run():
     if request.form.get("as") == "report":
         return report.render(s), 200, {"Content-Type": "text/html; charset=utf-8"}
     return page("reports.html", regulations=sorted(book().regulations), regulation=regulation, s=s,
-                outcomes=["approve", "refuse", "undetermined"])
+                outcomes=["approve", "refuse", "undetermined"], saved=saved_reports())
 
 
 def summarised(data, filename, regulation):

@@ -7,7 +7,8 @@ from flask import redirect, request, url_for
 from server import errors, store
 from server.api.common import book, db, source
 from server.contract.request import RulingRequestSchema, load
-from server.judging import comparisons, rulings
+from server.judging import comparisons, plans, rulings
+from server.pages import schemaform
 from server.pages.site import bp, lang, page
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "applications"
@@ -24,34 +25,71 @@ def try_form():
     text = ""
     if chosen in samples():   # only a listed name: never a path the user makes up
         text = (SAMPLES / chosen).read_text(encoding="utf-8")
-    return page("try.html", samples=samples(), sample=chosen, text=text, problems=None)
+    return _page(200, sample=chosen, text=text, problems=None)
 
 
 @bp.post("/try")
 def try_case():
     """Judge the pasted request; show its ruling and the comparison, or its problems by field."""
-    text = request.form.get("request", "")
     try:
+        text = _text()
         facts = _loaded(text)
         ruling = rulings.judge(book(), facts, source=source(), lang=lang())
         compared = comparisons.compare(book(), facts, source=source(), lang=lang())
     except errors.EREJEError as e:
-        return page("try.html", 422, samples=samples(), sample="", text=text, problems=_problems(e))
-    return page("try.html", samples=samples(), sample="", text=text, problems=None,
-                ruling=ruling, compared=compared, changed=_changed_rows(compared))
+        return _page(422, sample="", text=request.form.get("request", ""), problems=_problems(e))
+    return _page(200, sample="", text=text, problems=None, ruling=ruling, compared=compared,
+                 changed=_changed_rows(compared), remedies=_remedies(ruling), plan=_plan(facts, ruling))
 
 
 @bp.post("/try/record")
 def record():
     """Judge the request again and store the ruling as POST /v1/rulings does; go to it in the log."""
-    text = request.form.get("request", "")
     try:
+        text = _text()
         facts = _loaded(text)
         ruling = rulings.judge(book(), facts, source=source(), lang=lang())
     except errors.EREJEError as e:
-        return page("try.html", 422, samples=samples(), sample="", text=text, problems=_problems(e))
+        return _page(422, sample="", text=request.form.get("request", ""), problems=_problems(e))
     stored = store.save_ruling(db(), ruling, facts, lang())
     return redirect(url_for("pages.log", id=stored["id"]), 303)
+
+
+def _page(status, **context):
+    """The try page; the edit form filled from the request text when it is a JSON object."""
+    try:
+        data = json.loads(context["text"] or "{}")
+    except ValueError:
+        data = {}
+    rows = schemaform.described(RulingRequestSchema(), data)
+    return page("try.html", status, samples=samples(), form=rows, **context)
+
+
+def _text():
+    """The request as text: pasted, or read back from the edit form (`mode=form`)."""
+    if request.form.get("mode") == "form":
+        data = schemaform.read_back(RulingRequestSchema(), request.form)
+        return json.dumps(data, indent=2, ensure_ascii=False)
+    return request.form.get("request", "")
+
+
+def _remedies(ruling):
+    """The refusing findings not met, each with what would meet it (its remedy, else its explanation)."""
+    return [{"requirement": f["requirement"], "title": f["title"], "status": f["status"],
+             "remedy": f.get("remedy") or f["explanation"]}
+            for f in ruling["findings"] if f["status"] in ("unmet", "unknown") and f["effect"] == "refuse"]
+
+
+def _plan(facts, ruling):
+    """The planner's answer for the case as entered (POST /v1/plans), when it is not approved; None
+    when the planner cannot answer (no version on the date, say): the ruling itself is still shown."""
+    if ruling["outcome"] == "approve":
+        return None
+    asked = {k: facts[k] for k in ("application", "registry", "regulation") if k in facts}
+    try:
+        return plans.plan(book(), asked, horizon_days=365, source=source(), lang=lang())
+    except errors.EREJEError:
+        return None
 
 
 def _loaded(text):
