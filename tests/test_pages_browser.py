@@ -137,3 +137,51 @@ def test_the_language_switch_changes_the_pages_words(browser, site):
     page.wait_for_load_state("load")
     assert page.locator("h1").inner_text() == "Проверить заявление"   # remembered across pages
     page.close()
+
+
+
+# An amendment as a lawyer drafts it: the waiting period raised to 20 days from 2026.
+DRAFT = """regulation: kz-foreign-labour
+version: "2026-01-01"
+effective_from: 2026-01-01
+amends: "2025-09-01"
+title:
+  en: Permits to hire foreign labour (draft)
+  ru: Разрешения на привлечение иностранной рабочей силы (проект)
+  kk: Шетелдік жұмыс күшін тартуға рұқсаттар (жоба)
+act:
+  title:
+    en: Draft order
+    ru: Проект приказа
+    kk: Бұйрық жобасы
+  number: "draft"
+  date: 2025-12-01
+  in_force: 2026-01-01
+  url: https://adilet.zan.kz/rus/docs/V2300032977
+parameters:
+  change:
+    waiting_days: 20
+"""
+
+
+def submit_draft(page, text):
+    page.fill("#draft", text)
+    page.fill("#last", "20")
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_load_state("load")
+
+
+def test_the_draft_page_flags_a_broken_draft_at_its_line_and_counts_flips_of_a_valid_one(browser, site):
+    _, base = site
+    broken = DRAFT.replace("    waiting_days: 20", "    waiting_days: 20\n  bogus: 1")
+    bad_line = broken.splitlines().index("  bogus: 1") + 1
+    page, _, seen = open_page(browser, base, "/drafts")
+    submit_draft(page, broken)
+    assert page.locator(f"li#line-{bad_line}.bad-line").count() == 1
+    assert "bogus" in page.locator(f'a[href="#line-{bad_line}"]').first.locator("xpath=..").inner_text()
+    submit_draft(page, DRAFT)
+    # The site holds one stored ruling, approve.json: filed 19 days after its vacancy, too early under 20.
+    assert page.locator('.impact-all [data-count="flipped"]').first.inner_text().strip() == "1"
+    assert page.locator('.impact-all [data-flips="vacancy-waiting-period"]').first.inner_text().strip() == "1"
+    # The broken draft's page is answered with 422, which the browser reports; nothing else may fail.
+    assert [e for e in seen["errors"] if "status of 422" not in e] == [] and seen["foreign"] == []
