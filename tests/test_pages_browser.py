@@ -42,14 +42,29 @@ def browser():
         b.close()
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """The app served on a loopback port in a thread, with one stored ruling; its base URL."""
-    app = create_app({"DB": str(tmp_path_factory.mktemp("pages") / "log.db"), "TESTING": True})
+def _serve(directory):
+    """The app served on a loopback port in a thread, with one stored ruling (approve.json)."""
+    app = create_app({"DB": str(directory / "log.db"), "TESTING": True})
     app.test_client().post("/v1/rulings", json=json.loads((APPLICATIONS / "approve.json").read_text()))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    return app, server, thread
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The pages of one app for the whole module (tests may store rulings in it); its base URL."""
+    app, server, thread = _serve(tmp_path_factory.mktemp("pages"))
+    yield app, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def fresh_site(tmp_path):
+    """An app of this test's own, holding exactly one stored ruling; its base URL."""
+    app, server, thread = _serve(tmp_path)
     yield app, f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(5)
@@ -171,8 +186,8 @@ def submit_draft(page, text):
     page.wait_for_load_state("load")
 
 
-def test_the_draft_page_flags_a_broken_draft_at_its_line_and_counts_flips_of_a_valid_one(browser, site):
-    _, base = site
+def test_the_draft_page_flags_a_broken_draft_at_its_line_and_counts_flips_of_a_valid_one(browser, fresh_site):
+    _, base = fresh_site
     broken = DRAFT.replace("    waiting_days: 20", "    waiting_days: 20\n  bogus: 1")
     bad_line = broken.splitlines().index("  bogus: 1") + 1
     page, _, seen = open_page(browser, base, "/drafts")
