@@ -1,5 +1,6 @@
 """Try a case beyond the ruling: remedies and the earliest filing date from the planner, and the
 edit form generated from the request schema, prefilled from a sample and judged when posted."""
+import io
 import json
 from html.parser import HTMLParser
 
@@ -105,3 +106,22 @@ def test_a_refused_case_shows_its_remedies_and_the_earliest_approvable_date(clie
 def test_an_approved_case_shows_no_remedies(client):
     response = client.post("/try", data={"request": sample("approve.json"), "csrf": token_of(client)})
     assert 'class="remedies"' not in html(response)
+
+
+def test_an_uploaded_request_is_judged_as_the_api_judges_it(client):
+    body = sample("refuse-quota.json")
+    api = client.post("/v1/rulings", data=body, content_type="application/json").get_json()
+    response = client.post("/try", data={"request": "", "csrf": token_of(client),
+                                         "request_file": (io.BytesIO(body.encode("utf-8")), "refuse-quota.json")},
+                           content_type="multipart/form-data")
+    page = html(response)
+    assert response.status_code == 200, page
+    assert api["outcome"] == "refuse" and 'class="outcome outcome-refuse"' in page
+    assert "quota-available" in page
+
+
+def test_an_uploaded_file_that_is_not_a_request_is_named_not_a_500(client):
+    response = client.post("/try", data={"request": "", "csrf": token_of(client),
+                                         "request_file": (io.BytesIO(b"\xff\xfenot json"), "x.json")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422

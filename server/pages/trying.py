@@ -31,13 +31,14 @@ def try_form():
 @bp.post("/try")
 def try_case():
     """Judge the pasted request; show its ruling and the comparison, or its problems by field."""
+    text = request.form.get("request", "")
     try:
         text = _text()
         facts = _loaded(text)
         ruling = rulings.judge(book(), facts, source=source(), lang=lang())
         compared = comparisons.compare(book(), facts, source=source(), lang=lang())
     except errors.EREJEError as e:
-        return _page(422, sample="", text=request.form.get("request", ""), problems=_problems(e))
+        return _page(422, sample="", text=text, problems=_problems(e))
     return _page(200, sample="", text=text, problems=None, ruling=ruling, compared=compared,
                  changed=_changed_rows(compared), remedies=_remedies(ruling), plan=_plan(facts, ruling))
 
@@ -45,12 +46,13 @@ def try_case():
 @bp.post("/try/record")
 def record():
     """Judge the request again and store the ruling as POST /v1/rulings does; go to it in the log."""
+    text = request.form.get("request", "")
     try:
         text = _text()
         facts = _loaded(text)
         ruling = rulings.judge(book(), facts, source=source(), lang=lang())
     except errors.EREJEError as e:
-        return _page(422, sample="", text=request.form.get("request", ""), problems=_problems(e))
+        return _page(422, sample="", text=text, problems=_problems(e))
     stored = store.save_ruling(db(), ruling, facts, lang())
     return redirect(url_for("pages.log", id=stored["id"]), 303)
 
@@ -70,6 +72,10 @@ def _text():
     if request.form.get("mode") == "form":
         data = schemaform.read_back(RulingRequestSchema(), request.form)
         return json.dumps(data, indent=2, ensure_ascii=False)
+    upload = request.files.get("request_file")
+    if upload is not None and upload.filename:
+        # The body limit (1 MiB) already bounds it; text that is not UTF-8 is shown as the JSON error it causes.
+        return upload.read().decode("utf-8", errors="replace")
     return request.form.get("request", "")
 
 
