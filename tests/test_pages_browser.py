@@ -132,9 +132,9 @@ def test_try_a_case_in_the_browser_shows_the_outcome_the_api_gives(browser, site
     api = app.test_client().post("/v1/rulings", json=json.loads((APPLICATIONS / sample).read_text())).get_json()
     page, _, seen = open_page(browser, base, "/try")
     page.select_option("#sample", sample)
-    page.get_by_role("button", name="Load").click()
+    page.get_by_role("button", name="Load", exact=True).click()
     page.wait_for_load_state("load")
-    page.get_by_role("button", name="Judge").click()
+    page.get_by_role("button", name="Judge", exact=True).click()
     page.wait_for_load_state("load")
     assert page.locator("p.outcome").get_attribute("class") == f"outcome outcome-{api['outcome']}"
     assert api["version"] in page.locator("p.outcome").inner_text()
