@@ -16,6 +16,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from server.api.app import create_app
+from server.pages.words import WORDS
 from tests.conftest import APPLICATIONS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -111,19 +112,41 @@ def test_axe_finds_no_serious_or_critical_violation(browser, site, name):
     page.close()
 
 
-def test_the_keyboard_alone_reaches_every_control_of_try_a_case(browser, site):
+@pytest.mark.parametrize("name", PAGES)
+def test_the_keyboard_alone_reaches_every_control_of_each_page(browser, site, name):
     _, base = site
-    page, _, _ = open_page(browser, base, "/try")
+    page, _, _ = open_page(browser, base, PAGES[name])
     # A control inside a closed <details> is reached by opening it: its summary is the control then.
-    wanted = page.evaluate("""() => Array.from(document.querySelectorAll('main select, main textarea, main button, main summary'))
+    wanted = page.evaluate("""() => Array.from(document.querySelectorAll(
+            'main select, main textarea, main button, main summary, main input:not([type=hidden])'))
         .filter(e => !(e.tagName === 'SUMMARY' ? e.parentElement.parentElement : e).closest('details:not([open])'))
-        .map(e => e.id || e.textContent.trim())""")
+        .map(e => e.id || e.name || e.textContent.trim())""")
     reached = set()
-    for _ in range(40):
+    for _ in range(len(wanted) + page.evaluate("document.querySelectorAll('a[href]').length") + 5):
         page.keyboard.press("Tab")
-        reached.add(page.evaluate("document.activeElement.id || document.activeElement.textContent.trim()"))
+        reached.add(page.evaluate("document.activeElement.id || document.activeElement.name "
+                                  "|| document.activeElement.textContent.trim()"))
     assert set(wanted) <= reached
     page.close()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_the_language_switch_changes_every_word_of_the_page_itself(browser, site, name):
+    """Every word of the pages' catalogue that the English page shows is replaced on the Kazakh one."""
+    _, base = site
+    path = PAGES[name].replace("?lang=ru", "").replace("/?", "/?")
+    sep = "&" if "?" in path else "?"
+    page, _, _ = open_page(browser, base, f"{path}{sep}lang=en")
+    english = page.locator("body").inner_text()
+    page.goto(f"{base}{path}{sep}lang=kk")
+    page.wait_for_load_state("load")
+    kazakh = page.locator("body").inner_text()
+    page.close()
+    # Phrases of two words or more: a single short word ("from") also occurs inside rule texts and codes.
+    shown = [w["en"] for w in WORDS.values() if " " in w["en"].strip() and "{" not in w["en"] and w["en"] != w["kk"]
+             and w["en"] in english]
+    assert shown, "the page shows none of the catalogue's phrases"
+    assert [phrase for phrase in shown if phrase in kazakh] == []
 
 
 @pytest.mark.parametrize("sample", ["approve.json", "pre-amendment.json"])
