@@ -11,6 +11,7 @@ real processes on loopback, talking HTTP, with nothing mocked.
 """
 
 import json
+import re
 import os
 import shutil
 import signal
@@ -138,9 +139,26 @@ class Stack:
         return answer.json(), elapsed
 
     def registry_calls(self):
-        """Registry requests the simulator has logged so far, as {registry: count}."""
+        """Registry requests the simulator has logged so far, as {registry: count}.
+
+        The simulator writes a request's line after its answer is sent, so a busy
+        machine may read the log a moment before the last line: read until two reads
+        a fifth of a second apart agree (at most 5 s).
+        """
         self.settle()
-        lines = [line for line in self.sim_log.read_text().splitlines() if '"GET /' in line]
+        seen, deadline = self._calls(), time.monotonic() + 5
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            again = self._calls()
+            if again == seen:
+                break
+            seen = again
+        return seen
+
+    def _calls(self):
+        # werkzeug may colour a line by its status (escape codes around the request line)
+        text = re.sub(r"\x1b\[[0-9;]*m", "", self.sim_log.read_text())
+        lines = [line for line in text.splitlines() if '"GET /' in line]
         return {name: sum(f"GET {path}" in line for line in lines) for name, path in PATHS.items()}
 
 

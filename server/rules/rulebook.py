@@ -77,11 +77,33 @@ def load(directory):
 
 
 def check(directory):
-    """Load every rule file; return (rulebook, problems) without raising."""
+    """Load every rule file; return (rulebook, problems) without raising.
+
+    The same files (by path and content) give the same answer from a small cache:
+    what comes out is frozen, and a process that builds several apps, or re-checks
+    on a reload signal with nothing changed, need not parse and type it all again.
+    """
     directory = Path(directory)
-    problems = []
     if not directory.is_dir():
         return Rulebook({}, directory), [Problem(str(directory), 0, "no such directory")]
+    key = (str(directory.resolve()), tuple((str(p), p.read_bytes()) for p in _rule_files(directory)))
+    found = _checked.get(key)
+    if found is None:
+        found = _checked[key] = _check(directory)
+        while len(_checked) > 8:
+            _checked.pop(next(iter(_checked)))
+    return found[0], list(found[1])   # a list of its own: a caller may add to it
+
+
+_checked = {}   # (directory, ((path, bytes), ...)) -> (Rulebook, problems)
+
+
+def _rule_files(directory):
+    return sorted(directory.glob("*/*.yaml")) + sorted(directory.glob("*/*.yml"))
+
+
+def _check(directory):
+    problems = []
     files_by_reg = _read(directory, problems)
     regulations = {reg_id: Regulation(reg_id, _versions(reg_id, files, problems))
                    for reg_id, files in sorted(files_by_reg.items())}
@@ -91,7 +113,7 @@ def check(directory):
 def _read(directory, problems):
     """{regulation: {version name: (path, loaded document, bytes)}} of the files that parse."""
     files_by_reg = {}
-    for path in sorted(directory.glob("*/*.yaml")) + sorted(directory.glob("*/*.yml")):
+    for path in _rule_files(directory):
         rel = str(path)
         try:
             text = path.read_bytes()
