@@ -1,6 +1,10 @@
 """The five registry modules by name, in REGISTRIES order."""
 
-from adapters import labour_exchange, migration_police, offences, quota, ulcrs
+import adapters.labour_exchange as labour_exchange
+import adapters.migration_police as migration_police
+import adapters.offences as offences
+import adapters.quota as quota
+import adapters.ulcrs as ulcrs
 from adapters.base import REGISTRIES
 
 MODULES = {m.NAME: m for m in (labour_exchange, ulcrs, migration_police, quota, offences)}

@@ -11,7 +11,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from server import store
 from server.api.common import book, db, source
 from server.batch.inputs import InputError, read_items
-from server.pages import drafting, impact
+import server.pages.drafting as drafting
+import server.pages.impact as impact
 from server.pages.marking import marked, parameter, shown
 from server.pages.site import bp, lang, page
 

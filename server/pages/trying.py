@@ -8,7 +8,7 @@ from server import errors, store
 from server.api.common import book, db, source
 from server.contract.request import RulingRequestSchema, load
 from server.judging import comparisons, plans, rulings
-from server.pages import schemaform
+import server.pages.schemaform as schemaform
 from server.pages.site import bp, lang, page
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "applications"
