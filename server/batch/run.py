@@ -27,7 +27,8 @@ MAX_ERROR_LINES = 5
 _state = {}
 
 
-def _init(policies, regulation, versions, lang):
+def init_worker(policies, regulation, versions, lang):
+    """Load and register the rule files in a judging process (a pool or cluster worker)."""
     book = rulebook.load(policies)
     engine.register_all(book)
     _state.update(book=book, regulation=regulation, versions=versions, lang=lang,
@@ -62,7 +63,8 @@ def judge_item(item):
             "changed": cmp["outcome_changed"], "because": because}
 
 
-def _judge_chunk(chunk):
+def judge_chunk(chunk):
+    """A list of items -> their results, in order (the unit of work a pool or cluster worker runs)."""
     return [judge_item(item) for item in chunk]
 
 
@@ -78,7 +80,7 @@ def _chunks(items, size):
 def run(items, *, policies, regulation, versions, lang="en", jobs=1, chunk_size=64):
     """Yield one result per item, in input order, judged by `jobs` processes."""
     if jobs <= 1:
-        _init(policies, regulation, versions, lang)
+        init_worker(policies, regulation, versions, lang)
         for item in items:
             yield judge_item(item)
         return
@@ -95,9 +97,9 @@ def run(items, *, policies, regulation, versions, lang="en", jobs=1, chunk_size=
             yield chunk
 
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(jobs, initializer=_init, initargs=(str(policies), regulation, versions, lang)) as pool:
+    with ctx.Pool(jobs, initializer=init_worker, initargs=(str(policies), regulation, versions, lang)) as pool:
         try:
-            for results in pool.imap(_judge_chunk, feed()):
+            for results in pool.imap(judge_chunk, feed()):
                 room.release()
                 yield from results
         finally:
