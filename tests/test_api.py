@@ -6,6 +6,7 @@ import pytest
 
 from server.api.app import create_app
 
+from tests import independent
 from tests.conftest import APPLICATIONS
 from tests.helpers import change, sample_request
 
@@ -164,11 +165,20 @@ def test_regulations_list_versions_and_periods(client):
     assert periods["2025-09-01"] == {"from": "2025-09-01", "to": None}
 
 
-def test_a_version_is_described(client):
-    response = client.get("/v1/regulations/kz-foreign-labour/versions/2025-09-01")
+@pytest.mark.parametrize("version", ["2023-07-01", "2025-09-01"])
+def test_a_version_is_described(client, version):
+    response = client.get(f"/v1/regulations/kz-foreign-labour/versions/{version}")
     assert response.status_code == 200
-    ids = [r["id"] for r in response.get_json()["requirements"]]
-    assert "vacancy-waiting-period" in ids
+    body = response.get_json()
+    assert (body["regulation"], body["version"]) == ("kz-foreign-labour", version)
+    assert body["effective"] == {"2023-07-01": {"from": "2023-07-01", "to": "2025-08-31"},
+                                 "2025-09-01": {"from": "2025-09-01", "to": None}}[version]
+    assert body["amends"] == {"2023-07-01": None, "2025-09-01": "2023-07-01"}[version]
+    # every requirement of CONTRACT s.6, in order, refusing, with the registry it reads
+    assert [(r["id"], r["effect"], r["registries"]) for r in body["requirements"]] == [
+        (rid, "refuse", [independent.NEEDS[rid]] if rid in independent.NEEDS else [])
+        for rid in independent.REQUIREMENTS[version]]
+    assert all(r["title"] and r["citation"] for r in body["requirements"])
 
 
 @pytest.mark.parametrize("url", ["/v1/regulations/kz-foreign-labour/versions/1999-01-01",
@@ -182,8 +192,11 @@ def test_the_diff_is_the_amendment(client):
     response = client.get("/v1/regulations/kz-foreign-labour/diff?from=2023-07-01&to=2025-09-01")
     assert response.status_code == 200
     diff = response.get_json()
-    added = [item["id"] if isinstance(item, dict) else item for item in diff["added"]]
-    assert "vacancy-published" in added and not diff["removed"]
+    assert (diff["regulation"], diff["from"], diff["to"]) == ("kz-foreign-labour", "2023-07-01", "2025-09-01")
+    # exactly the requirements Order No. 93 adds (CONTRACT s.6), none removed, local content's exemption narrowed
+    assert [item["id"] for item in diff["added"]] == independent.REQUIREMENTS["2025-09-01"][6:]
+    assert diff["removed"] == []
+    assert [(c["id"], sorted(c["changes"])) for c in diff["changed"]] == [("local-content-ratio", ["citation", "readings"])]
 
 
 @pytest.mark.parametrize("query, field", [("from=2023-07-01", "to"), ("to=2025-09-01", "from"),
@@ -221,8 +234,17 @@ def test_openapi_describes_every_endpoint(client, app):
     request_schema = spec["components"]["schemas"]["RulingRequest"]
     assert "application" in request_schema["properties"]
     body = spec["paths"]["/v1/rulings"]["post"]["requestBody"]["content"]["application/json"]
-    for example in body.get("examples", {}).values():
-        assert client.post("/v1/rulings", json=example["value"]).status_code == 201
+    examples = body["examples"]
+    assert len(examples) >= 3, sorted(examples)   # a loop over no examples would check nothing
+    for name, example in examples.items():
+        response = client.post("/v1/rulings", json=example["value"])
+        assert response.status_code == 201, name
+        ruling = response.get_json()
+        # each example is judged as the contract reads it, with the registry facts it was judged on
+        fetched = {registry: p["data"] for registry, p in ruling["registry"].items() if "data" in p}
+        want = independent.statuses(ruling["version"], example["value"], fetched)
+        assert {f["requirement"]: f["status"] for f in ruling["findings"]} == want, name
+        assert ruling["outcome"] == independent.outcome(want), name
 
 
 # Errors: one shape, never a 500

@@ -3,6 +3,7 @@ import json
 import re
 import shutil
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -168,9 +169,27 @@ def test_pytest_shows_a_failed_case_with_expected_and_found(tmp_path, pytester):
                                   r"vacancy-waiting-period +met +met$"])
 
 
-def test_every_command_is_documented():
-    for name, cmd in main.commands.items():
-        assert cmd.help and len(cmd.help) > 20, name
+def _commands(group, path=()):
+    for name, cmd in group.commands.items():
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, path + (name,))
+        else:
+            yield path + (name,), cmd
+
+
+@pytest.mark.parametrize("path,cmd", list(_commands(main)), ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
+def test_every_command_is_documented(runner, path, cmd):
+    res = runner.invoke(main, [*path, "--help"], prog_name="ereje")
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith(f"Usage: ereje {' '.join(path)} "), res.output
+    summary = cmd.help.strip().split("\n\n")[0]
+    assert summary.endswith(".") and " ".join(summary.split()) in " ".join(res.output.split())
+    # the help says what each argument is, and each option says what it does or lists its choices
+    for param in cmd.params:
+        if isinstance(param, click.Argument):
+            assert param.human_readable_name in cmd.help, (path, param.human_readable_name)
+        else:
+            assert param.help or isinstance(param.type, click.Choice), (path, param.opts)
 
 
 @pytest.mark.parametrize("command", ["check", "test"])

@@ -104,10 +104,20 @@ def test_csv(tmp_path):
         w.writerow(row("CSV-STAY", "extension", ["", ""]))
         w.writerow(row("CSV-WORKER", "extension", ["N1234567", "900101300007"]))
     # registry.offences.records is empty, so absent: offences are read from fixtures/registries/
-    s = compare_summary(f, "--jobs", 1)
+    out = tmp_path / "out.jsonl"
+    s = compare_summary(f, "--jobs", 1, "--out", out)
     assert (s["read"], s["judged"]) == (4, 3)
     assert s["errors"][0]["lines"] == [3] and "application.category" in s["errors"][0]["reason"]
-    assert s["pairs"][0]["flips"].get("approve -> refuse", 0) >= 1
+    # From 2025-09-01 the staff's 6 declared foreigners must all be listed (none or one is): every row flips;
+    # the new permit also lacks a vacancy code.
+    assert s["pairs"][0]["flips"] == {"approve -> refuse": 3}
+    assert s["outcomes"] == {V1: {"approve": 3}, V2: {"refuse": 3}}
+    rows = {r["reference"]: (r["outcomes"], sorted(b["requirement"] for b in r["because"]))
+            for r in map(json.loads, out.read_text(encoding="utf-8").splitlines()) if "error" not in r}
+    flipped = {V1: "approve", V2: "refuse"}
+    assert rows == {"CSV-FLIP": (flipped, ["foreign-workers-listed", "vacancy-published", "vacancy-waiting-period"]),
+                    "CSV-STAY": (flipped, ["foreign-workers-listed"]),
+                    "CSV-WORKER": (flipped, ["foreign-workers-listed"])}
 
 
 def test_row_to_request_types():
@@ -117,7 +127,7 @@ def test_row_to_request_types():
         ["2", "TRUE", "P1", "", "ALMATY"])
     assert doc == {"application": {"category": 2, "employer": {"small_business": True},
                                    "foreign_workers": [{"passport": "P1"}], "region": "ALMATY"}}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^application.workers_requested: not a whole number: '1.5'$"):
         inputs.row_to_request(["application.workers_requested"], ["1.5"])
 
 

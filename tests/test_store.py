@@ -128,7 +128,7 @@ def test_ids_are_unique_and_sort_by_creation():
 def test_a_failed_save_leaves_nothing(db, monkeypatch):
     saved = store.save_ruling(db, RULING, request_for("APP-3"), "en")
     monkeypatch.setattr(store, "new_id", lambda: saved["id"])  # a clash makes the insert fail
-    with pytest.raises(Exception):
+    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE constraint failed: rulings.id"):
         store.save_ruling(db, RULING, request_for("APP-3"), "en")
     assert db["rulings"].count == 1
     assert not db.conn.in_transaction
