@@ -1,6 +1,7 @@
 """The HTTP API through Flask's test client: every endpoint, every error status."""
 
 import json
+import re
 
 import pytest
 
@@ -215,7 +216,16 @@ def test_diff_of_unknown_versions_is_422(client):
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert "2025-09-01" in response.get_json()["regulations"]["kz-foreign-labour"]
+    body = response.get_json()
+    assert {k: body[k] for k in ("status", "regulations", "checks")} == {
+        "status": "ok", "regulations": {"kz-foreign-labour": ["2023-07-01", "2025-09-01"]},
+        "checks": {"rule_sets": "ok", "decision_log": "ok", "engine": "ok"}}
+    assert sorted(body["versions"]) == ["kz-foreign-labour@2023-07-01", "kz-foreign-labour@2025-09-01"]
+    # each digest is the one a ruling under that version carries
+    for key, digest in body["versions"].items():
+        assert re.fullmatch(r"sha256:[0-9a-f]{64}", digest)
+        ruling = post_ruling(client, dict(sample_request(), version=key.split("@")[1])).get_json()
+        assert ruling["ruleset_digest"] == digest
 
 
 def test_healthz_is_503_without_rule_sets(tmp_path):

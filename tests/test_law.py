@@ -2,6 +2,7 @@
 languages chosen by Accept-Language, and the application facts the rules read."""
 import dataclasses
 import json
+import re
 import shutil
 
 import pytest
@@ -93,6 +94,13 @@ def test_a_version_description_gives_each_reading_its_citation_and_strength(clie
                       headers={"Accept-Language": "ru"}).get_json()
     reading = next(r for r in body["readings"] if r["id"] == "contract-matching")
     assert reading["strength"] == "READING" and reading["citation"].startswith("Приказ № 353 от 3 сентября 2020")
+    # every reading, not only that one: a strength of DOMAIN.md's scale, a text and a citation in Russian
+    assert all(r["strength"] in ("H", "M", "L", "READING") and r["text"] and r["citation"] for r in body["readings"])
+    assert all(re.search("[а-яё]", r["text"] + r["citation"], re.I) for r in body["readings"])
+    # each reading a requirement or parameter relies on is described (the act relies on the version choice)
+    relied_on = {x for r in body["requirements"] for x in r["readings"]}
+    relied_on |= {x for p in body["parameters"].values() for x in p.get("readings", [])}
+    assert {r["id"] for r in body["readings"]} == relied_on | {"version-by-submission-date"}
     local = next(r for r in body["requirements"] if r["id"] == "local-content-ratio")
     assert "в редакции приказа № 93" in local["citation"] and "не более 20 человек" in local["citation"]
 
