@@ -63,7 +63,7 @@ def statuses(version, request, registry, *, waiting_moves_to_working_day=False):
     for rid in REQUIREMENTS[version]:
         if not _applies(rid, version, app):
             out[rid] = "not_applicable"
-        elif rid in NEEDS and NEEDS[rid] not in registry:
+        elif rid in NEEDS and NEEDS[rid] not in registry and not _decided_without_registry(rid, app):
             out[rid] = "unknown"
         else:
             met = CONDITIONS[rid](app, registry, version, waiting_moves_to_working_day)
@@ -86,6 +86,16 @@ def _applies(rid, version, app):
     if rid == "foreign-workers-listed":
         return route == "general" or app["employer"].get("staff") is not None
     return True
+
+
+def _decided_without_registry(rid, app):
+    """Whether the application alone decides: no vacancy code is unmet ("met when vacancy_code is given, ..."),
+    no listed worker is met ("No workers: met"), whatever the registry would have said."""
+    if rid in ("vacancy-published", "vacancy-waiting-period"):
+        return not app.get("vacancy_code")
+    if rid in ("contracts-registered", "migration-data"):
+        return not _workers(app)
+    return False
 
 
 def _exempt(version, employer):
@@ -149,6 +159,8 @@ def _transfer(app, registry, version, shift):
 
 def _vacancy(app, registry):
     """The labour exchange's vacancy for the application's code when it is this employer's, else None."""
+    if not app.get("vacancy_code"):
+        return None
     vacancy = registry["labour_exchange"].get("vacancy")
     code = app.get("vacancy_code")
     if not code or vacancy is None or vacancy["code"] != code or vacancy["employer_bin"] != app["employer"]["bin"]:
@@ -181,6 +193,8 @@ def _listed(app, registry, version, shift):
 
 
 def _contracts(app, registry, version, shift):
+    if not _workers(app):
+        return True
     filed = day(app["submitted_on"])
 
     def registered(worker, c):
@@ -197,6 +211,8 @@ def _iin(app, registry, version, shift):
 
 
 def _migration(app, registry, version, shift):
+    if not _workers(app):
+        return True
     persons = registry["migration_police"]["persons"]
     return all(any(p["passport"] == w["passport"] and p["status"] == "lawful" for p in persons) for w in _workers(app))
 

@@ -17,6 +17,7 @@ from server.rules import calendar, facts as factmodel, interpret as reading
 from server.rules.reference import python_statuses
 
 from . import independent
+from .helpers import sample_request
 
 
 BINS = ["150540000106", "160641000107", "170542000100", "180540000101", "200540000108"]
@@ -208,6 +209,34 @@ def reference_case(rng):  # long: one valid request of every route and kind, wit
     return {"application": app, "registry": answered}
 
 
+def reported_disagreement(request, rid, got, want):
+    """A disagreement reported to the lead (issue 15): the engine says `unknown` when a registry is down
+    although the application alone decides the requirement: no vacancy code ("met when vacancy_code is
+    given, ..."), or no listed worker ("No workers: met"). Contract s.4.1 makes unknown only the findings
+    that need the registry."""
+    app, registry = request["application"], request["registry"]
+    if rid in ("vacancy-published", "vacancy-waiting-period"):
+        return (got, want) == ("unknown", "unmet") and not app.get("vacancy_code") and "labour_exchange" not in registry
+    if rid in ("contracts-registered", "migration-data"):
+        return (got, want) == ("unknown", "met") and not app["foreign_workers"] and independent.NEEDS[rid] not in registry
+    return False
+
+
+@pytest.mark.xfail(strict=True, reason="reported to the lead: a registry that is down makes `unknown` a finding "
+                                       "the application alone decides (see reported_disagreement)")
+@pytest.mark.parametrize("change,rid,want", [
+    ({"vacancy_code": None}, "vacancy-published", "unmet"),
+    ({"vacancy_code": None}, "vacancy-waiting-period", "unmet"),
+    ({"foreign_workers": []}, "contracts-registered", "met"),
+    ({"foreign_workers": []}, "migration-data", "met"),
+])
+def test_a_finding_the_application_decides_needs_no_registry(book, change, rid, want):
+    request = sample_request()
+    request["application"].update(change)
+    ruling = rulings.judge(book, load(RulingRequestSchema, request), source=Unreachable())
+    assert {f["requirement"]: f["status"] for f in ruling["findings"]}[rid] == want
+
+
 @pytest.mark.parametrize("version_name", ["2023-07-01", "2025-09-01"])
 def test_rulings_agree_with_an_independent_reading_of_the_contract(book, version_name):
     rng = random.Random("independent " + version_name)
@@ -218,8 +247,10 @@ def test_rulings_agree_with_an_independent_reading_of_the_contract(book, version
         ruling = rulings.judge(book, loaded, source=Unreachable())
         got = {f["requirement"]: f["status"] for f in ruling["findings"]}
         want = independent.statuses(version_name, request, request["registry"])
-        assert got == want, request
-        assert ruling["outcome"] == independent.outcome(want), request
+        unexplained = {rid: (got[rid], want[rid]) for rid in want
+                       if got[rid] != want[rid] and not reported_disagreement(request, rid, got[rid], want[rid])}
+        assert unexplained == {}, request
+        assert ruling["outcome"] == independent.outcome(got), request
         seen.update(want.items())
     # every requirement reaches every status it can have (those of every route and kind always apply)
     everywhere = {"no-unpermitted-labour", "contracts-registered", "workers-have-iin", "migration-data"}
