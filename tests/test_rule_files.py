@@ -31,32 +31,52 @@ def test_shipped_rule_files_pass():
     assert "2 version(s)" in res.output
 
 
+# (what, edit, message, where): `where` finds the line the problem must name in the edited file:
+# (text on that line, lines after it, whether its last occurrence).
 BROKEN = [
-    ("YAML syntax", lambda t: t.replace("effect: refuse", "effect: [refuse", 1), "YAML"),
-    ("unknown key", lambda t: t.replace("    - id: vacancy-published\n", "    - id: vacancy-published\n      colour: red\n", 1), "unknown key 'colour'"),
-    ("unknown fact", lambda t: t.replace("matched_vacancy.applies", "matched_vacancies.applies", 1), "unknown fact 'matched_vacancies'"),
-    ("unknown field", lambda t: t.replace("application.has_vacancy_code and matched", "application.vacancy_kode and matched", 1), "has no field 'vacancy_kode'"),
-    ("unknown parameter", lambda t: t.replace("days(waiting_days + 1)", "days(waiting_dayz + 1)", 1), "unknown name 'waiting_dayz'"),
-    ("type error", lambda t: t.replace("application.submitted_on >= matched_vacancy.earliest_filing", "application.submitted_on >= application.vacancy_code", 1), "cannot compare a date with a string"),
-    ("missing citation", lambda t: t.replace("      citation:\n        en: Social Code", "      note:\n        en: Social Code", 1), "missing 'citation'"),
-    ("missing Russian title", lambda t: t.replace("        ru: Вакансия размещена заявителем на электронной бирже труда\n", "", 1), "no Russian text"),
-    ("duplicate id", lambda t: t.replace("    - id: vacancy-waiting-period", "    - id: vacancy-published", 1), "duplicate id 'vacancy-published'"),
-    ("amends a missing version", lambda t: t.replace('amends: "2023-07-01"', 'amends: "2022-01-01"', 1), "does not exist"),
-    ("bad effect", lambda t: t.replace("effect: refuse", "effect: deny", 1), "effect must be one of"),
+    ("YAML syntax", lambda t: t.replace("effect: refuse", "effect: [refuse", 1), "YAML",
+     ("effect: [refuse", 1, False)),   # the parser notices the open bracket on the next line
+    ("unknown key", lambda t: t.replace("    - id: vacancy-published\n", "    - id: vacancy-published\n      colour: red\n", 1),
+     "unknown key 'colour'", ("colour: red", 0, False)),
+    ("unknown fact", lambda t: t.replace("matched_vacancy.applies", "matched_vacancies.applies", 1),
+     "unknown fact 'matched_vacancies'", ("matched_vacancies.applies", 0, False)),
+    ("unknown field", lambda t: t.replace("application.has_vacancy_code and matched", "application.vacancy_kode and matched", 1),
+     "has no field 'vacancy_kode'", ("application.vacancy_kode", 0, False)),
+    ("unknown parameter", lambda t: t.replace("days(waiting_days + 1)", "days(waiting_dayz + 1)", 1),
+     "unknown name 'waiting_dayz'", ("earliest_filing: >-", 0, False)),   # a folded expression: its key's line
+    ("type error", lambda t: t.replace("application.submitted_on >= matched_vacancy.earliest_filing", "application.submitted_on >= application.vacancy_code", 1),
+     "cannot compare a date with a string", ("application.submitted_on >= application.vacancy_code", 0, False)),
+    ("missing citation", lambda t: t.replace("      citation:\n        en: Social Code", "      note:\n        en: Social Code", 1),
+     "missing 'citation'", ("    - id: vacancy-published", 0, False)),
+    ("missing Russian title", lambda t: t.replace("        ru: Вакансия размещена заявителем на электронной бирже труда\n", "", 1),
+     "no Russian text", ("    - id: vacancy-published", 1, False)),   # the title: line under it
+    ("duplicate id", lambda t: t.replace("    - id: vacancy-waiting-period", "    - id: vacancy-published", 1),
+     "duplicate id 'vacancy-published'", ("    - id: vacancy-published", 0, True)),
+    ("amends a missing version", lambda t: t.replace('amends: "2023-07-01"', 'amends: "2022-01-01"', 1), "does not exist",
+     ('amends: "2022-01-01"', 0, False)),
+    ("bad effect", lambda t: t.replace("effect: refuse", "effect: deny", 1), "effect must be one of", ("effect: deny", 0, False)),
     ("not compilable for the engine", lambda t: t.replace(
         "application.submitted_on >= matched_vacancy.earliest_filing",
-        "matched_vacancy.published_on >= vacancy.published_on", 1), "cannot negate a condition over two facts"),
+        "matched_vacancy.published_on >= vacancy.published_on", 1), "cannot negate a condition over two facts",
+     ("    - id: vacancy-waiting-period", 0, False)),   # the requirement whose condition it is
 ]
 
 
-@pytest.mark.parametrize("what,edit,message", BROKEN, ids=[b[0] for b in BROKEN])
-def test_broken_rule_file_is_refused_with_file_and_line(tmp_path, what, edit, message):
-    res = check(_policies(tmp_path, edit))
+def _line_of(text, where):
+    needle, after, last = where
+    found = [i for i, line in enumerate(text.splitlines(), 1) if needle in line]
+    return (found[-1] if last else found[0]) + after
+
+
+@pytest.mark.parametrize("what,edit,message,where", BROKEN, ids=[b[0] for b in BROKEN])
+def test_broken_rule_file_is_refused_with_file_and_line(tmp_path, what, edit, message, where):
+    policies = _policies(tmp_path, edit)
+    path = policies / "kz-foreign-labour" / "2025-09-01.yaml"
+    res = check(policies)
     assert res.exit_code == 1
     lines = [ln for ln in res.output.splitlines() if message in ln]
     assert lines, res.output
-    file, line, _ = lines[0].split(":", 2)
-    assert file.endswith("2025-09-01.yaml") and int(line) > 1
+    assert lines[0].startswith(f"{path}:{_line_of(path.read_text(encoding='utf-8'), where)}: "), res.output
 
 
 def test_overlapping_versions_are_refused(tmp_path):
