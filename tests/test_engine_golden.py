@@ -6,6 +6,8 @@ compiled rule set) and by evaluating the same intermediate form in Python.
 import datetime as dt
 import json
 import random
+import re
+import shutil
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -14,11 +16,11 @@ import adapters
 from server.contract.request import RulingRequestSchema, load
 from server.engine import runner as engine
 from server.judging import facts, rulings
-from server.rules import calendar, facts as factmodel, interpret as reading
+from server.rules import calendar, facts as factmodel, interpret as reading, rulebook
 from server.rules.reference import python_statuses
 
 from . import independent
-from .conftest import APPLICATIONS
+from .conftest import APPLICATIONS, POLICIES
 from .helpers import sample_request
 
 
@@ -239,20 +241,36 @@ def test_a_finding_the_application_decides_needs_no_registry(book, change, rid, 
     assert {f["requirement"]: f["status"] for f in ruling["findings"]}[rid] == want
 
 
-@pytest.mark.parametrize("version_name", ["2023-07-01", "2025-09-01"])
-def test_rulings_agree_with_an_independent_reading_of_the_contract(book, version_name):
-    rng = random.Random("independent " + version_name)
+@pytest.fixture(scope="module")
+def switched_book(tmp_path_factory):
+    """The shipped rule files with the waiting period moving past non-working days (the switch on)."""
+    directory = tmp_path_factory.mktemp("switched") / "policies"
+    shutil.copytree(POLICIES, directory)
+    path = directory / "kz-foreign-labour" / "2025-09-01.yaml"
+    text, n = re.subn(r"(waiting_period_moves_to_working_day:\n\s+value:) false", r"\1 true", path.read_text(encoding="utf-8"))
+    assert n == 1
+    path.write_text(text, encoding="utf-8")
+    loaded = rulebook.load(directory)
+    engine.register_all(loaded)
+    return loaded
+
+
+@pytest.mark.parametrize("version_name,switch", [("2023-07-01", False), ("2025-09-01", False), ("2025-09-01", True)])
+def test_rulings_agree_with_an_independent_reading_of_the_contract(request, book, version_name, switch):
+    # `request` is pytest's (the switched rule files are built only when asked for)
+    judged_by = request.getfixturevalue("switched_book") if switch else book
+    rng = random.Random(f"independent {version_name} {switch}")
     seen = set()
     for _ in range(2000):
-        request = reference_case(rng)
-        loaded = load(RulingRequestSchema, {**request, "version": version_name})
-        ruling = rulings.judge(book, loaded, source=Unreachable())
+        asked = reference_case(rng)
+        loaded = load(RulingRequestSchema, {**asked, "version": version_name})
+        ruling = rulings.judge(judged_by, loaded, source=Unreachable())
         got = {f["requirement"]: f["status"] for f in ruling["findings"]}
-        want = independent.statuses(version_name, request, request["registry"])
+        want = independent.statuses(version_name, asked, asked["registry"], waiting_moves_to_working_day=switch)
         unexplained = {rid: (got[rid], want[rid]) for rid in want
-                       if got[rid] != want[rid] and not reported_disagreement(request, rid, got[rid], want[rid])}
-        assert unexplained == {}, request
-        assert ruling["outcome"] == independent.outcome(got), request
+                       if got[rid] != want[rid] and not reported_disagreement(asked, rid, got[rid], want[rid])}
+        assert unexplained == {}, asked
+        assert ruling["outcome"] == independent.outcome(got), asked
         seen.update(want.items())
     # every requirement reaches every status it can have (those of every route and kind always apply)
     everywhere = {"no-unpermitted-labour", "contracts-registered", "workers-have-iin", "migration-data"}
