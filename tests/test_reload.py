@@ -284,14 +284,13 @@ def test_reload_rules_picks_up_an_edit_without_a_signal(served):
     old = server.health()[VERSION]
     old_title = title(post(requests, server.base).json())
     retitle(server.file)
-    edited = time.monotonic()
+    # The watcher polls about once a second; 30 s only bounds a hang on a loaded machine.
     new = server.until(lambda: (server.health() or {}).get(VERSION, old) != old and server.health()[VERSION],
-                       "the edit picked up", timeout=5)
-    assert time.monotonic() - edited < 5
+                       "the edit picked up", timeout=30)
     assert title(post(requests, server.base).json()) == EDITED["en"] + old_title
 
     line = break_(server.file)
-    server.until(lambda: server.logged(line), "the broken line logged", timeout=5)
+    server.until(lambda: server.logged(line), "the broken line logged", timeout=30)
     assert server.health()[VERSION] == new
     assert post(requests, server.base).json()["ruleset_digest"] == new
 

