@@ -6,9 +6,11 @@ attaches its views: `law` (regulations, versions), `amendment` (diff), `trying`
 would change), `reports` (comparison reports),
 `savedreports` (reports made on the command line), `access` (sign in).
 """
-from server.pages import (access, amendment, decisions, drafts, law, reports,  # noqa: F401  (attach the views)
-                          savedreports, trying)
+from server.pages import access, amendment, decisions, drafts, law, reports, savedreports, trying
 from server.pages.site import bp, secret_key
+
+# Importing a page module attaches its views to `bp`; named here so that the import is visibly used.
+VIEWS = (access, amendment, decisions, drafts, law, reports, savedreports, trying)
 
 
 def install(app):
