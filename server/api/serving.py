@@ -24,9 +24,30 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
 from server.api import rulesets
+from server.api.balance import Slots
 from server.api.worker import Limits
 
 WATCH_INTERVAL_S = 1.0
+
+
+def serve_options(host, port, workers, threads, access_log=True):
+    """gunicorn's settings for `ereje serve` (and for the benchmark's bare Flask beside it)."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        # gthread whose event loop reads requests whole before a thread sees them.
+        "worker_class": "server.api.worker.Worker",
+        "threads": threads,
+        "preload_app": False,
+        # Client systems post one ruling after another: the 2 s default closed idle
+        # connections just as the next request arrived.
+        "keepalive": 30,
+        # gunicorn 27 otherwise opens a control socket under $HOME.
+        "control_socket_disable": True,
+        "proc_name": "ereje",
+        "logger_class": "server.api.accesslog.AccessLog",
+        "accesslog": "-" if access_log else None,
+    }
 
 
 class Server(BaseApplication):
@@ -68,6 +89,24 @@ class _Arbiter(Arbiter):
     def handle_hup(self):
         self.log.info("Hang up: checking the rule files again")
         self.app.rules.reload(self.log)
+
+    def spawn_worker(self):
+        # Each worker gets a slot in memory shared with the others, where it says how
+        # many connections it holds, so that they take equal shares (balance.py). Made
+        # before the first fork; a worker past the slots (after TTINs) just accepts.
+        if getattr(self, "_slots", None) is None:
+            self._slots = Slots(2 * self.cfg.workers + 2)
+        slot = self._slots.assign(set(self.WORKERS))
+        self.app.balance = None if slot is None else (self._slots, slot)
+        pid = super().spawn_worker()
+        if slot is not None:
+            self._slots.taken[slot] = pid
+        return pid
+
+    def reap_workers(self):
+        super().reap_workers()
+        if getattr(self, "_slots", None) is not None:
+            self._slots.release(set(self.WORKERS))
 
     def manage_workers(self):
         # Called by the master's loop about once a second: the watch needs no thread,

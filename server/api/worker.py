@@ -79,6 +79,8 @@ class Worker(ThreadWorker):
         self.limits = getattr(self.app, "limits", None) or Limits()
         self._deadlines = {}  # connection being read or closed -> monotonic deadline
         self._next_sweep = 0.0
+        # (shared slots, this worker's slot) under `ereje serve`'s master (balance.py), else None.
+        self._balance = getattr(self.app, "balance", None)
 
     # -- the event loop --------------------------------------------------------------
 
@@ -90,7 +92,27 @@ class Worker(ThreadWorker):
                 raise
             return
         self.nr_conns += 1
+        self._share()
         self._await_request(_Conn(self.cfg, sock, addr, listener.getsockname()))
+
+    # -- taking an equal share of connections (balance.py) -----------------------------
+
+    def _share(self):
+        """Say how many connections this worker holds; stop accepting while it holds more than another."""
+        if self._balance is None:
+            return
+        slots, slot = self._balance
+        # A worker shutting down accepts nothing more: it must not hold the others back.
+        slots.publish(slot, self.nr_conns if self.alive else float("inf"))
+        if self._accepting and not slots.may_accept(slot, self.nr_conns):
+            super().set_accept_enabled(False)
+
+    def set_accept_enabled(self, enabled):
+        # The loop asks on every turn while accepting is off but a connection would fit.
+        if enabled and self._balance is not None:
+            slots, slot = self._balance
+            enabled = slots.may_accept(slot, self.nr_conns)
+        super().set_accept_enabled(enabled)
 
     def on_client_socket_readable(self, conn, client):
         """A kept-alive connection has its next request coming."""
@@ -161,6 +183,7 @@ class Worker(ThreadWorker):
             self._drop(conn)
 
     def wait_for_and_dispatch_events(self, timeout):
+        self._share()
         super().wait_for_and_dispatch_events(min(timeout, SWEEP_S))
 
     def murder_pending(self):
