@@ -44,7 +44,7 @@ def db():
     local = current_app.extensions["ereje.db_local"]
     conn = getattr(local, "db", None)
     if conn is None:
-        conn = local.db = store.open_db(current_app.config["DB"])
+        conn = local.db = store.open_db(current_app.config["DB"], current_app.config["CHECKPOINTS"])
     return conn
 
 

@@ -17,17 +17,20 @@ request whole (with a deadline and the body limit) before a thread sees it, so s
 or stalled clients never hold a thread; `server.api.accesslog` writes the access log.
 """
 import logging
+import sqlite3
 import sys
 import time
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
+from server import store
 from server.api import rulesets
 from server.api.balance import Slots
 from server.api.worker import Limits
 
 WATCH_INTERVAL_S = 1.0
+CHECKPOINT_INTERVAL_S = 1.0
 
 
 def serve_options(host, port, workers, threads, access_log=True):
@@ -54,10 +57,13 @@ class Server(BaseApplication):
     """gunicorn running `create_app(config)`, one app per worker process."""
 
     def __init__(self, app_config, options, rules, limits=None):
-        self.app_config = app_config
+        # The workers' commits never checkpoint the WAL: the master does, between
+        # requests (checkpoint below), so no request waits on copying pages and fsyncs.
+        self.app_config = {**app_config, "CHECKPOINTS": False} if app_config.get("DB") else app_config
         self.options = options
         self.rules = rules
         self.limits = limits or Limits()  # read by each worker (server/api/worker.py)
+        self._next_checkpoint = 0.0
         super().__init__()
 
     def load_config(self):
@@ -71,6 +77,19 @@ class Server(BaseApplication):
 
         _log_like_gunicorn(logging.getLogger("ereje"))
         return create_app(self.app_config)
+
+    def checkpoint(self, log):
+        """In the master, at most every CHECKPOINT_INTERVAL_S: a PASSIVE checkpoint of the
+        decision log. Its connection is opened and closed here, never held across a fork."""
+        now = time.monotonic()
+        if not self.app_config.get("DB") or now < self._next_checkpoint:
+            return
+        self._next_checkpoint = now + CHECKPOINT_INTERVAL_S
+        try:
+            store.checkpoint(self.app_config["DB"])
+        except sqlite3.Error as e:
+            log.warning("checkpoint of %s failed (tried again in %g s): %s", self.app_config["DB"],
+                        CHECKPOINT_INTERVAL_S, e)
 
     def run(self):
         # BaseApplication.run with our arbiter.
@@ -113,6 +132,7 @@ class _Arbiter(Arbiter):
         # so nothing runs beside the forks that start workers.
         super().manage_workers()
         self.app.rules.poll(self.log)
+        self.app.checkpoint(self.log)
 
 
 class Rules:
