@@ -1,5 +1,7 @@
 """The decision log: migrations, WAL, one row per ruling, concurrent writers."""
 
+import hashlib
+import json
 import re
 import sqlite3
 import threading
@@ -191,3 +193,12 @@ def test_a_log_opened_without_checkpoints_keeps_commits_in_the_wal_until_checkpo
     finally:
         db.close()
     assert store.checkpoint(tmp_path / "absent.db") is None
+
+
+@pytest.mark.parametrize("text", ["plain", "".join(map(chr, range(128))), 'quote " and \\\\ back', "Квота", "\ud800",
+                                  "emoji \U0001f600", ""])
+def test_a_rows_content_digest_is_that_of_its_ascii_json_text_whatever_the_texts_hold(text):
+    row = {column: text for column in chain.COVERED}
+    row["replay_of"] = None
+    expected = json.dumps([chain.SCHEME, *(row[c] for c in chain.COVERED)], separators=(",", ":"))
+    assert chain.content_digest(row) == hashlib.sha256(expected.encode("ascii")).digest()
