@@ -45,6 +45,8 @@ def db():
     conn = getattr(local, "db", None)
     if conn is None:
         conn = local.db = store.open_db(current_app.config["DB"], current_app.config["CHECKPOINTS"])
+        # The served book, for rows that leave findings' texts to the rule files (server/storedrow.py).
+        conn.ereje_book = book
     return conn
 
 

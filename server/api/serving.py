@@ -16,6 +16,7 @@ Clients: the worker class is `server.api.worker.Worker`, whose event loop reads 
 request whole (with a deadline and the body limit) before a thread sees it, so slow
 or stalled clients never hold a thread; `server.api.accesslog` writes the access log.
 """
+import gc
 import logging
 import sqlite3
 import sys
@@ -76,7 +77,12 @@ class Server(BaseApplication):
         from server.api.app import create_app
 
         _log_like_gunicorn(logging.getLogger("ereje"))
-        return create_app(self.app_config)
+        app = create_app(self.app_config)
+        # The rule books, compiled versions and modules loaded so far live as long as the
+        # worker: out of the collector's sight, a full collection no longer walks them all
+        # in the middle of some request.
+        gc.freeze()
+        return app
 
     def checkpoint(self, log):
         """In the master, at most every CHECKPOINT_INTERVAL_S: a PASSIVE checkpoint of the

@@ -1,0 +1,86 @@
+"""A ruling as the decision log keeps it: split into columns, lean, and put back whole.
+
+The registry facts, findings and trace have columns of their own; the rest of the
+ruling is the `ruling` column. A finding's title and citation are the texts of its
+requirement in the rule files that judged it (in the language asked), which the log
+keeps by digest (`rule_files`): a row stores them once there instead of in every
+ruling, when the texts given are exactly those (else the finding keeps its own).
+Such a row says so with `LEAN` in its `ruling` column (covered by the hash chain);
+reading puts the texts back where they were, so a ruling reads back as it was
+answered. Rows without the mark (all rows written before) are read as they are.
+"""
+import json
+
+from server.languages import text_in
+
+SPLIT = ("registry", "findings", "trace")
+LEAN = "texts_in_rule_files"   # its value: the digest whose rule files hold the left-out texts
+
+
+class TextsMissing(Exception):
+    """A lean row whose rule files are not to be found (the log's table rule_files was altered)."""
+
+    def __init__(self, digest):
+        super().__init__(digest)
+        self.message = f"the rule files of {digest}, which hold its titles and citations, are not in the log"
+
+
+def lean_findings(findings, lang, version):
+    """(findings to store, whether any left its texts to `version`'s rule files); `version`
+    None (not known to be kept in the log) leaves every finding whole."""
+    if version is None:
+        return findings, False
+    by_id = {r.id: r for r in version.requirements}
+    out, lean = [], False
+    for f in findings:
+        r = by_id.get(f.get("requirement"))
+        keys = list(f)
+        # Only where reading can put them back in place: right before the explanation.
+        if (r is not None and "title" in f and keys[keys.index("title") + 1:][:2] == ["citation", "explanation"]
+                and f["title"] == text_in(r.title, lang) and f["citation"] == text_in(r.citation, lang)):
+            out.append({k: v for k, v in f.items() if k not in ("title", "citation")})
+            lean = True
+        else:
+            out.append(f)
+    return out, lean
+
+
+def whole(row, version_of):
+    """A stored ruling with its split-out parts put back where the contract lists them;
+    `version_of(ruling)` finds the version a lean row's texts come from (None: unknown)."""
+    ruling = json.loads(row["ruling"])
+    digest = ruling.pop(LEAN, None)
+    parts = {k: json.loads(row[k]) for k in SPLIT if k not in ruling and row.get(k) is not None}
+    if digest and "findings" in parts:
+        version = version_of(ruling)
+        if version is None or version.digest != digest:
+            raise TextsMissing(digest)
+        parts["findings"] = _with_texts(parts["findings"], row["lang"], version)
+    out = {}
+    for k, v in ruling.items():
+        out[k] = v
+        if k == "ruleset_digest" and "findings" in parts:
+            out["findings"] = parts.pop("findings")
+        elif k == "missing":
+            out.update((name, parts.pop(name)) for name in ("registry", "trace") if name in parts)
+    out.update(parts)
+    return out
+
+
+def _with_texts(findings, lang, version):
+    by_id = {r.id: r for r in version.requirements}
+    out = []
+    for f in findings:
+        if "title" in f:
+            out.append(f)
+            continue
+        r = by_id.get(f["requirement"])
+        if r is None:
+            raise TextsMissing(version.digest)
+        filled = {}
+        for k, v in f.items():
+            if k == "explanation":
+                filled["title"], filled["citation"] = text_in(r.title, lang), text_in(r.citation, lang)
+            filled[k] = v
+        out.append(filled)
+    return out
