@@ -5,8 +5,10 @@ decision log and `bench/bare_flask.py` (a Flask app whose one route returns `{}`
 under the same gunicorn master, worker class, workers, threads and keep-alive; then
 wrk posts `fixtures/applications/approve.json` to each in interleaved rounds, at
 concurrency 8 (throughput) and 1 (latency). Medians over the rounds are printed with
-Ereje's ratio to the bare app of its own checkout. wrk shares the machine with the
-servers, so figures are only comparable within one run.
+Ereje's ratio to the bare app of its own checkout, and the server's CPU time per
+request (master and workers, from /proc), whose ratio depends less on what else
+the machine runs. wrk shares the machine with the servers, so figures are only
+comparable within one run.
 
     python bench/http_bench.py [--rounds 3] [--seconds 8] [--workers 2] [--threads 4] \
         [--tree before=/path/to/old/checkout --tree after=.]
@@ -55,14 +57,26 @@ def start(command, tree, workdir, ready_path):
     raise SystemExit(f"{command} in {tree} did not start")
 
 
-def wrk(url, concurrency, seconds):
-    """(requests/s, p50 ms, p99 ms, errors) of one wrk run posting the sample body to `url`."""
+def cpu_seconds(pid):
+    """CPU time (user + system) the server `pid` and its workers have used so far."""
+    pids = [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    ticks = 0
+    for p in pids:
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])   # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url, concurrency, seconds, pid):
+    """(requests/s, p50 ms, p99 ms, errors, server CPU ms per request) of one wrk run posting the sample body."""
+    before = cpu_seconds(pid)
     out = subprocess.run(["wrk", f"-t{min(concurrency, 2)}", f"-c{concurrency}", f"-d{seconds}s",
                           "-s", str(LUA), url], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     found = LINE.search(out)
     if not found:
         raise SystemExit(f"wrk said:\n{out}")
-    return tuple(float(x) for x in found.groups())
+    rate, p50, p99, errors = (float(x) for x in found.groups())
+    return rate, p50, p99, errors, (cpu_seconds(pid) - before) * 1000 / (rate * seconds)
 
 
 def main():
@@ -85,15 +99,15 @@ def main():
                               tree, work, "/healthz")
                 bare = start([str(ROOT / "bench" / "bare_flask.py"), *shape], tree, work, "/")
                 processes += [ereje[0], bare[0]]
-                targets[f"{name} bare Flask"] = bare[1] + "/"
-                targets[f"{name} Ereje"] = ereje[1] + "/v1/rulings"
-            for url in targets.values():
-                wrk(url, 2, 2)   # warm up: imports, rule compilation, SQLite pages
+                targets[f"{name} bare Flask"] = (bare[1] + "/", bare[0].pid)
+                targets[f"{name} Ereje"] = (ereje[1] + "/v1/rulings", ereje[0].pid)
+            for url, pid in targets.values():
+                wrk(url, 2, 2, pid)   # warm up: imports, rule compilation, SQLite pages
             results = {(target, c): [] for target in targets for c in (8, 1)}
             for _ in range(args.rounds):
-                for target, url in targets.items():
+                for target, (url, pid) in targets.items():
                     for c in (8, 1):
-                        results[target, c].append(wrk(url, c, args.seconds))
+                        results[target, c].append(wrk(url, c, args.seconds, pid))
         finally:
             for process in processes:
                 process.send_signal(signal.SIGTERM)
@@ -111,10 +125,12 @@ def report(results, trees, args):
     for (target, c), runs in results.items():
         errors = sum(r[3] for r in runs)
         print(f"{target:24} c={c}: {med(target, c, 0):8.0f}/s  p50 {med(target, c, 1):6.2f} ms  "
-              f"p99 {med(target, c, 2):6.2f} ms  errors {errors:.0f}")
+              f"p99 {med(target, c, 2):6.2f} ms  server CPU {med(target, c, 4):5.2f} ms/request  errors {errors:.0f}")
     for name in trees:
         ratio = med(f"{name} Ereje", 8, 0) / med(f"{name} bare Flask", 8, 0)
-        print(f"{name}: Ereje / bare Flask at c=8 = {ratio:.2f}x; Ereje p99 at c=1 = {med(f'{name} Ereje', 1, 2):.2f} ms")
+        cpu = med(f"{name} bare Flask", 8, 4) / med(f"{name} Ereje", 8, 4)
+        print(f"{name}: Ereje / bare Flask at c=8 = {ratio:.2f}x (by server CPU per request: {cpu:.2f}x); "
+              f"Ereje p99 at c=1 = {med(f'{name} Ereje', 1, 2):.2f} ms")
 
 
 if __name__ == "__main__":

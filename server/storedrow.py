@@ -30,15 +30,15 @@ def lean_findings(findings, lang, version):
     None (not known to be kept in the log) leaves every finding whole."""
     if version is None:
         return findings, False
-    by_id = {r.id: r for r in version.requirements}
+    texts = _texts(version, lang)
     out, lean = [], False
     for f in findings:
-        r = by_id.get(f.get("requirement"))
+        given = texts.get(f.get("requirement"))
         keys = list(f)
         # Only where reading can put them back in place: right before the explanation.
-        if (r is not None and "title" in f and keys[keys.index("title") + 1:][:2] == ["citation", "explanation"]
-                and f["title"] == text_in(r.title, lang) and f["citation"] == text_in(r.citation, lang)):
-            out.append({k: v for k, v in f.items() if k not in ("title", "citation")})
+        if (given is not None and "title" in f and (f["title"], f.get("citation")) == given
+                and keys[keys.index("title") + 1:][:2] == ["citation", "explanation"]):
+            out.append({k: v for k, v in f.items() if k != "title" and k != "citation"})
             lean = True
         else:
             out.append(f)
@@ -68,19 +68,33 @@ def whole(row, version_of):
 
 
 def _with_texts(findings, lang, version):
-    by_id = {r.id: r for r in version.requirements}
+    texts = _texts(version, lang)
     out = []
     for f in findings:
         if "title" in f:
             out.append(f)
             continue
-        r = by_id.get(f["requirement"])
-        if r is None:
+        given = texts.get(f["requirement"])
+        if given is None:
             raise TextsMissing(version.digest)
         filled = {}
         for k, v in f.items():
             if k == "explanation":
-                filled["title"], filled["citation"] = text_in(r.title, lang), text_in(r.citation, lang)
+                filled["title"], filled["citation"] = given
             filled[k] = v
         out.append(filled)
     return out
+
+
+_TEXTS = {}   # (digest, lang) -> {requirement id: (title, citation)}: the same for every ruling
+
+
+def _texts(version, lang):
+    key = (version.digest, lang)
+    found = _TEXTS.get(key)
+    if found is None:
+        if len(_TEXTS) >= 64:
+            _TEXTS.clear()
+        found = _TEXTS[key] = {r.id: (text_in(r.title, lang), text_in(r.citation, lang))
+                               for r in version.requirements}
+    return found
