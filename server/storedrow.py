@@ -34,15 +34,24 @@ def lean_findings(findings, lang, version):
     out, lean = [], False
     for f in findings:
         given = texts.get(f.get("requirement"))
-        keys = list(f)
-        # Only where reading can put them back in place: right before the explanation.
-        if (given is not None and "title" in f and (f["title"], f.get("citation")) == given
-                and keys[keys.index("title") + 1:][:2] == ["citation", "explanation"]):
+        if given is not None and _in_place(tuple(f)) and (f["title"], f["citation"]) == given:
             out.append({k: v for k, v in f.items() if k != "title" and k != "citation"})
             lean = True
         else:
             out.append(f)
     return out, lean
+
+
+_PLACES = {}   # a finding's keys -> whether reading can put its texts back in place
+
+
+def _in_place(keys):
+    """Whether title and citation come right before the explanation, where reading puts them."""
+    found = _PLACES.get(keys)
+    if found is None:
+        at = keys.index("title") if "title" in keys else -1
+        found = _PLACES[keys] = at >= 0 and keys[at + 1:at + 3] == ("citation", "explanation")
+    return found
 
 
 def whole(row, version_of):
