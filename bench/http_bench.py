@@ -1,32 +1,35 @@
-"""Rulings per second over HTTP against a real `ereje serve`.
+"""Rulings per second over HTTP, as a ratio to bare Flask under the same server, in one run.
 
-Starts `python -m server.serving` (gunicorn, gthread workers) on a free loopback
-port with a fresh decision log, then runs a Python load generator: N client
-threads, each with its own requests.Session (keep-alive), posting the sample
-application for a fixed time. Every response is checked (201 and an outcome).
-The client shares the machine with the server, so the figures are a floor.
+For each checkout named (default: this one) it starts `ereje serve` with a fresh
+decision log and `bench/bare_flask.py` (a Flask app whose one route returns `{}`)
+under the same gunicorn master, worker class, workers, threads and keep-alive; then
+wrk posts `fixtures/applications/approve.json` to each in interleaved rounds, at
+concurrency 8 (throughput) and 1 (latency). Medians over the rounds are printed with
+Ereje's ratio to the bare app of its own checkout, and the server's CPU time per
+request (master and workers, from /proc), whose ratio depends less on what else
+the machine runs. wrk shares the machine with the servers, so figures are only
+comparable within one run.
 
-    python bench/http_bench.py [--seconds 10] [--concurrency 1,8] [--workers 2] [--threads 4]
+    python bench/http_bench.py [--rounds 3] [--seconds 8] [--workers 2] [--threads 4] \
+        [--tree before=/path/to/old/checkout --tree after=.]
 """
-
 import argparse
-import json
 import os
+import re
 import signal
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
-# A general-route application approved under 2025-09-01: every requirement and registry is exercised.
-SAMPLE = ROOT / "fixtures" / "applications" / "approve.json"
+LUA = ROOT / "bench" / "post.lua"
+LINE = re.compile(r"rulings/s (\S+)\s+p50 (\S+) ms\s+p99 (\S+) ms\s+errors (\d+)")
 
 
 def free_port():
@@ -35,76 +38,99 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_server(workdir, workers, threads):
+def start(command, tree, workdir, ready_path):
+    """Start `command` in checkout `tree`; wait until `ready_path` answers (any status)."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--db", str(workdir / "bench.db"),
-         "--workers", str(workers), "--threads", str(threads)],
-        cwd=ROOT, env={**os.environ, "HOME": str(workdir)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    env = {**os.environ, "HOME": str(workdir), "PYTHONPATH": str(tree)}
+    for name in ("EREJE_TOKENS", "EREJE_REGISTRY_URL", "EREJE_LOG_KEY"):
+        env.pop(name, None)
+    process = subprocess.Popen([sys.executable, *command, "--port", str(port)], cwd=tree, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    for _ in range(600):
         try:
-            if requests.get(f"{base}/healthz", timeout=5).ok:
-                return process, base
+            requests.get(base + ready_path, timeout=5)
+            return process, base
         except (requests.ConnectionError, requests.Timeout):  # bound, workers still loading
             time.sleep(0.1)
     process.kill()
-    raise SystemExit("server did not start")
+    raise SystemExit(f"{command} in {tree} did not start")
 
 
-def run(base, concurrency, seconds, body):
-    """Post for `seconds` from `concurrency` threads; return (count, latencies, errors)."""
-    latencies, errors = [], []
-    lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
+def cpu_seconds(pid):
+    """CPU time (user + system) the server `pid` and its workers have used so far."""
+    pids = [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    ticks = 0
+    for p in pids:
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])   # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
-    def client():
-        session = requests.Session()
-        mine = []
-        while time.monotonic() < stop_at:
-            started = time.perf_counter()
-            response = session.post(f"{base}/v1/rulings", data=body,
-                                    headers={"Content-Type": "application/json"}, timeout=30)
-            mine.append(time.perf_counter() - started)
-            if response.status_code != 201 or "outcome" not in response.json():
-                with lock:
-                    errors.append(response.status_code)
-        with lock:
-            latencies.extend(mine)
 
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
-    began = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return len(latencies), time.monotonic() - began, latencies, errors
+def wrk(url, concurrency, seconds, pid):
+    """(requests/s, p50 ms, p99 ms, errors, server CPU ms per request) of one wrk run posting the sample body."""
+    before = cpu_seconds(pid)
+    out = subprocess.run(["wrk", f"-t{min(concurrency, 2)}", f"-c{concurrency}", f"-d{seconds}s",
+                          "-s", str(LUA), url], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    found = LINE.search(out)
+    if not found:
+        raise SystemExit(f"wrk said:\n{out}")
+    rate, p50, p99, errors = (float(x) for x in found.groups())
+    return rate, p50, p99, errors, (cpu_seconds(pid) - before) * 1000 / (rate * seconds)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--concurrency", default="1,8")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--tree", action="append", help="NAME=PATH of a checkout (repeatable)")
     args = parser.parse_args()
-    body = json.dumps(json.loads(SAMPLE.read_text(encoding="utf-8")))
+    trees = dict(t.split("=", 1) for t in args.tree or [f"this={ROOT}"])
+    shape = ["--workers", str(args.workers), "--threads", str(args.threads)]
+    processes, targets = [], {}
     with tempfile.TemporaryDirectory() as tmp:
-        process, base = start_server(Path(tmp), args.workers, args.threads)
         try:
-            run(base, 2, 2, body)  # warm up: imports, rule compilation, SQLite pages
-            print(f"server: {args.workers} workers x {args.threads} threads (gthread); "
-                  f"client: Python requests Sessions in threads; {os.cpu_count()} CPUs shared")
-            for concurrency in (int(c) for c in args.concurrency.split(",")):
-                count, elapsed, latencies, errors = run(base, concurrency, args.seconds, body)
-                ms = sorted(x * 1000 for x in latencies)
-                print(f"concurrency {concurrency}: {count / elapsed:7.1f} rulings/s  "
-                      f"p50 {statistics.median(ms):6.2f} ms  p95 {ms[int(len(ms) * 0.95) - 1]:6.2f} ms  "
-                      f"({count} rulings, {len(errors)} errors)")
+            for name, tree in trees.items():
+                tree, work = Path(tree).resolve(), Path(tmp) / name
+                work.mkdir()
+                ereje = start(["-m", "server.cli", "serve", "--db", str(work / "bench.db"), "--no-access-log", *shape],
+                              tree, work, "/healthz")
+                bare = start([str(ROOT / "bench" / "bare_flask.py"), *shape], tree, work, "/")
+                processes += [ereje[0], bare[0]]
+                targets[f"{name} bare Flask"] = (bare[1] + "/", bare[0].pid)
+                targets[f"{name} Ereje"] = (ereje[1] + "/v1/rulings", ereje[0].pid)
+            for url, pid in targets.values():
+                wrk(url, 2, 2, pid)   # warm up: imports, rule compilation, SQLite pages
+            results = {(target, c): [] for target in targets for c in (8, 1)}
+            for _ in range(args.rounds):
+                for target, (url, pid) in targets.items():
+                    for c in (8, 1):
+                        results[target, c].append(wrk(url, c, args.seconds, pid))
         finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
+            for process in processes:
+                process.send_signal(signal.SIGTERM)
+            for process in processes:
+                process.wait(timeout=30)
+    report(results, trees, args)
+
+
+def report(results, trees, args):
+    def med(target, c, i):
+        return statistics.median(r[i] for r in results[target, c])
+
+    print(f"server: {args.workers} workers x {args.threads} threads; wrk, {args.rounds} interleaved rounds of "
+          f"{args.seconds} s; medians; {os.cpu_count()} CPUs shared; load {os.getloadavg()[0]:.1f}")
+    for (target, c), runs in results.items():
+        errors = sum(r[3] for r in runs)
+        print(f"{target:24} c={c}: {med(target, c, 0):8.0f}/s  p50 {med(target, c, 1):6.2f} ms  "
+              f"p99 {med(target, c, 2):6.2f} ms  server CPU {med(target, c, 4):5.2f} ms/request  errors {errors:.0f}")
+    for name in trees:
+        ratio = med(f"{name} Ereje", 8, 0) / med(f"{name} bare Flask", 8, 0)
+        cpu = med(f"{name} bare Flask", 8, 4) / med(f"{name} Ereje", 8, 4)
+        print(f"{name}: Ereje / bare Flask at c=8 = {ratio:.2f}x (by server CPU per request: {cpu:.2f}x); "
+              f"Ereje p99 at c=1 = {med(f'{name} Ereje', 1, 2):.2f} ms")
 
 
 if __name__ == "__main__":

@@ -20,9 +20,8 @@ from datetime import datetime, timezone
 
 import sqlite_utils
 from sqlite_utils import Migrations
-from sqlite_utils.db import NotFoundError
 
-from server import chain, errors, jsontext, sealing
+from server import chain, errors, jsontext, keptrules, sealing, storedrow
 from server.writelock import writing
 
 # Writers from several worker processes queue on SQLite's lock instead of failing.
@@ -76,10 +75,12 @@ def _chain_sealing_idempotency(db):
     db["rulings"].create_index(["idempotency_key"], unique=True, if_not_exists=True)
 
 
-def open_db(path):
+def open_db(path, checkpoints=True):
     """Open (creating and migrating if needed) the decision log at `path`.
 
     Its keys are EREJE_LOG_KEY's as the connection is opened (sealing.KeyProblem if malformed).
+    `checkpoints=False`: this connection's commits never checkpoint the WAL; something
+    else must (`checkpoint`, which `ereje serve`'s master runs every second).
     """
     keys = sealing.keys_from_env()
     conn = sqlite3.connect(os.fspath(path), timeout=BUSY_TIMEOUT_S)
@@ -91,8 +92,25 @@ def open_db(path):
     # dies; only a power cut or OS crash can drop the last commits. FULL would
     # add an fsync to every ruling (7 ms here against 0.8 ms).
     db.execute("PRAGMA synchronous=NORMAL")
+    if not checkpoints:
+        # Else the commit that fills the WAL past 1000 pages copies them all into the
+        # database and fsyncs it, inside a request, holding the writers' lock.
+        db.execute("PRAGMA wal_autocheckpoint=0")
     _migrate(db)
     return db
+
+
+def checkpoint(path):
+    """Copy what the WAL holds into the database (PASSIVE: beside readers and writers,
+    never waiting for them); fsyncs the WAL first, then the database. (busy, WAL frames,
+    frames copied), or None when there is no log at `path` yet."""
+    if not os.path.exists(path):
+        return None
+    conn = sqlite3.connect(os.fspath(path), timeout=BUSY_TIMEOUT_S)
+    try:
+        return conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    finally:
+        conn.close()   # never the last connection while workers hold theirs: the WAL stays
 
 
 # How personal data is kept, for a start-up line, and the warning when it is in clear.
@@ -109,28 +127,9 @@ def _migrate(db):
         MIGRATIONS.apply(db)
 
 
-def keep_rule_files(db, rows):
-    """Keep versions' rule files (rows of history.files_of); a digest already kept stays as it was."""
-    fresh = [row for row in rows if not _has_rule_files(db, row["digest"])]
-    if not fresh:
-        return  # the usual case at a worker's start: no write lock taken
-    now = _now()
-    with writing(db):
-        db["rule_files"].insert_all(
-            ({**row, "files": jsontext.dumps(row["files"]), "kept_at": now} for row in fresh), ignore=True)
-
-
-def rule_files(db, digest):
-    """A version's kept rule files ({digest, regulation, version, files: [[name, text]]}), or None."""
-    try:
-        row = db["rule_files"].get(digest)
-    except NotFoundError:
-        return None
-    return {**row, "files": json.loads(row["files"])}
-
-
-def _has_rule_files(db, digest):
-    return db.execute("SELECT 1 FROM rule_files WHERE digest = ?", [digest]).fetchone() is not None
+# Versions' rule files, kept by digest (server/keptrules.py).
+keep_rule_files = keptrules.keep_rule_files
+rule_files = keptrules.rule_files
 
 
 def _now():
@@ -166,6 +165,10 @@ def _save(db, ruling, request, lang, replay_of, once):
     if replay_of:
         stored["replay_of"] = replay_of
     key, request_hash = once or (None, None)
+    findings, lean = storedrow.lean_findings(ruling.get("findings", []), lang, keptrules.kept_version(db, ruling))
+    rest = {k: v for k, v in stored.items() if k not in storedrow.SPLIT}
+    if lean:
+        rest[storedrow.LEAN] = ruling["ruleset_digest"]
     row = {
         "id": stored["id"],
         "created_at": stored["created_at"],
@@ -178,11 +181,11 @@ def _save(db, ruling, request, lang, replay_of, once):
         "replay_of": replay_of,
         "request": jsontext.dumps(request),
         "registry": jsontext.dumps(ruling.get("registry", {})),
-        "findings": jsontext.dumps(ruling.get("findings", [])),
+        "findings": jsontext.dumps(findings),
         "trace": jsontext.dumps(ruling.get("trace", [])),
         # The whole ruling without the parts that have columns of their own;
         # reading puts them back.
-        "ruling": jsontext.dumps({k: v for k, v in stored.items() if k not in _SPLIT}),
+        "ruling": jsontext.dumps(rest),
         "idempotency_key": key,
         "request_hash": request_hash,
     }
@@ -211,7 +214,6 @@ def stored_under_key(db, key):
     return Kept(found[0][0], True, found[0][1]["request_hash"]) if found else None
 
 
-_SPLIT = ("registry", "findings", "trace")
 # The JSON texts, where personal data can be: sealed when a key is set.
 SEALED = ("request", "registry", "findings", "trace")
 _COLUMNS = ("id", "created_at", "reference", "regulation", "version", "ruleset_digest", "outcome",
@@ -232,7 +234,7 @@ class Unreadable(errors.EREJEError):
 
 def _rows(db, where, params, *extra, limit=None):
     """[(ruling, row)] matching `where`, in insertion order, opened and put back whole."""
-    names = ["rowid", "id", "sealed_with", *_SPLIT, "ruling", *extra]
+    names = ["rowid", "id", "sealed_with", "lang", *storedrow.SPLIT, "ruling", *extra]
     sql = f"SELECT {', '.join(names)} FROM rulings WHERE {where} ORDER BY rowid"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
@@ -243,22 +245,10 @@ def _rows(db, where, params, *extra, limit=None):
             row = sealing.open_row(db.ereje_keys, row, SEALED)
         except sealing.Unreadable as problem:
             raise Unreadable(row["id"], problem) from None
-        out.append((_whole(row), row))
-    return out
-
-
-def _whole(row):
-    """A stored ruling with its split-out parts put back where the contract lists them."""
-    ruling = json.loads(row["ruling"])
-    parts = {k: json.loads(row[k]) for k in _SPLIT if k not in ruling and row.get(k) is not None}
-    out = {}
-    for k, v in ruling.items():
-        out[k] = v
-        if k == "ruleset_digest" and "findings" in parts:
-            out["findings"] = parts.pop("findings")
-        elif k == "missing":
-            out.update((name, parts.pop(name)) for name in ("registry", "trace") if name in parts)
-    out.update(parts)
+        try:
+            out.append((storedrow.whole(row, lambda ruling: keptrules.version(db, ruling)), row))
+        except storedrow.TextsMissing as problem:
+            raise Unreadable(row["id"], problem) from None
     return out
 
 

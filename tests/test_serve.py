@@ -2,6 +2,7 @@
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -129,6 +130,25 @@ def test_concurrent_clients_lose_and_mix_up_nothing(server):
         # The log files each ruling under the reference it was posted with.
         listed = session.get(f"{server.base}/v1/rulings", params={"reference": f"APP-{n:05d}"}, timeout=10).json()
         assert [r["id"] for r in listed["rulings"]] == [ruling["id"]]
+
+
+@pytest.mark.slow
+def test_the_master_copies_the_wal_into_the_database_file_within_seconds(server, db, tmp_path):
+    session = requests.Session()
+    posted = [session.post(f"{server.base}/v1/rulings", json=request_numbered(n), timeout=10) for n in range(20)]
+    assert [r.status_code for r in posted] == [201] * 20
+    alone = tmp_path / "alone.db"   # the database file without its WAL: what a checkpoint wrote
+    deadline, count = time.monotonic() + 15, 0
+    while count < 20 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        alone.write_bytes(db.read_bytes())
+        with sqlite3.connect(alone) as conn:
+            try:
+                count = conn.execute("SELECT count(*) FROM rulings").fetchone()[0]
+            except sqlite3.OperationalError:   # not even the table has left the WAL yet
+                count = 0
+        conn.close()
+    assert count == 20   # 20 rulings are far from the 1000 WAL pages at which SQLite checkpoints by itself
 
 
 def test_serve_is_a_click_command_with_the_contract_options():

@@ -1,5 +1,7 @@
 """The decision log: migrations, WAL, one row per ruling, concurrent writers."""
 
+import hashlib
+import json
 import re
 import sqlite3
 import threading
@@ -163,3 +165,40 @@ def test_each_row_links_to_the_one_before(db):
     assert rows[first["id"]]["prev_hash"] == chain.GENESIS
     assert rows[second["id"]]["prev_hash"] == rows[first["id"]]["hash"] != chain.GENESIS
     assert re.fullmatch(r"sha256:[0-9a-f]{64}", rows[second["id"]]["hash"])
+
+
+def _rows_in_database_file(path, tmp_path):
+    """Rulings the database file holds by itself, without its WAL (a copy of the file alone)."""
+    copy = tmp_path / "alone.db"
+    copy.write_bytes(Path(path).read_bytes())
+    with sqlite3.connect(copy) as conn:
+        try:
+            return conn.execute("SELECT count(*) FROM rulings").fetchone()[0]
+        except sqlite3.OperationalError:   # not even the table has left the WAL
+            return 0
+
+
+def test_a_log_opened_without_checkpoints_keeps_commits_in_the_wal_until_checkpoint_copies_them(tmp_path):
+    path = tmp_path / "log.db"
+    db = store.open_db(path, checkpoints=False)
+    big = {**RULING, "trace": [{"step": i, "rule": "r" * 200, "asserted": {}} for i in range(40)]}
+    for i in range(300):   # ~3 MB: SQLite's own checkpoint would have run at 1000 pages (4 MB)
+        store.save_ruling(db, big, request_for(f"REF-{i}"), "en")
+    try:
+        assert _rows_in_database_file(path, tmp_path) == 0
+        busy, frames, copied = store.checkpoint(path)
+        assert (busy, copied) == (0, frames) and frames > 1000   # past where SQLite would have
+        assert _rows_in_database_file(path, tmp_path) == 300
+        assert len(store.find_by_reference(db, "REF-299")) == 1
+    finally:
+        db.close()
+    assert store.checkpoint(tmp_path / "absent.db") is None
+
+
+@pytest.mark.parametrize("text", ["plain", "".join(map(chr, range(128))), 'quote " and \\\\ back', "Квота", "\ud800",
+                                  "emoji \U0001f600", ""])
+def test_a_rows_content_digest_is_that_of_its_ascii_json_text_whatever_the_texts_hold(text):
+    row = {column: text for column in chain.COVERED}
+    row["replay_of"] = None
+    expected = json.dumps([chain.SCHEME, *(row[c] for c in chain.COVERED)], separators=(",", ":"))
+    assert chain.content_digest(row) == hashlib.sha256(expected.encode("ascii")).digest()

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from flask import Blueprint, Flask
+from flask.sessions import SecureCookieSessionInterface
 
 import adapters
 from server import store
@@ -21,7 +22,8 @@ def create_app(config=None):
     Config keys: POLICIES (rule file directory), RULESETS (instead of POLICIES: the
     snapshot store `ereje serve` publishes checked sets to), DB (decision log path), TOKENS
     (bearer tokens; default EREJE_TOKENS, comma-separated; a blank one is a ValueError), MAX_CONTENT_LENGTH
-    (bytes, default 1 MiB), REGISTRY_SOURCE (default from EREJE_REGISTRY_URL), TESTING.
+    (bytes, default 1 MiB), REGISTRY_SOURCE (default from EREJE_REGISTRY_URL), CHECKPOINTS
+    (default True; False: commits never checkpoint the WAL, `ereje serve`'s master does), TESTING.
     """
     app = _Flask(__name__)
     app.config.update(
@@ -31,6 +33,7 @@ def create_app(config=None):
         TOKENS=os.environ.get("EREJE_TOKENS"),
         MAX_CONTENT_LENGTH=1024 * 1024,
         REGISTRY_SOURCE=None,
+        CHECKPOINTS=True,
     )
     app.config.update(config or {})
     app.config["TOKENS"] = _tokens(app.config["TOKENS"])
@@ -39,8 +42,8 @@ def create_app(config=None):
     # Opened (and migrated) once here and held for the app's life: closing the
     # last connection to a WAL database checkpoints and deletes the WAL, which
     # would otherwise happen at the end of every request.
-    app.extensions["ereje.db"] = store.open_db(app.config["DB"])
-    prepare = _preparer(app.config["DB"])
+    app.extensions["ereje.db"] = store.open_db(app.config["DB"], app.config["CHECKPOINTS"])
+    prepare = _preparer(app.config["DB"], app.config["CHECKPOINTS"])
     if app.config["RULESETS"]:
         app.extensions["ereje.rules"] = live.Live(Path(app.config["RULESETS"]), prepare)
     else:
@@ -51,7 +54,7 @@ def create_app(config=None):
     return app
 
 
-def _preparer(db_path):
+def _preparer(db_path, checkpoints):
     """What readies a rulebook before it judges: its versions registered with the engine
     here, in the process that will judge (the engine's native state is per process and
     must never be inherited across a fork), and their rule files kept in the decision
@@ -61,7 +64,7 @@ def _preparer(db_path):
         engine.register_all(book)
         kept = [row for row in map(history.files_of, history.versions(book)) if row is not None]
         # Its own connection: a switch happens in whichever request thread notices it.
-        db = store.open_db(db_path)
+        db = store.open_db(db_path, checkpoints)
         try:
             store.keep_rule_files(db, kept)
         finally:
@@ -81,8 +84,19 @@ def _mount(app):
     common.install(app)
 
 
+class _Sessions(SecureCookieSessionInterface):
+    """The workbench pages' signed cookie session, not opened for the API: no /v1 view
+    reads it, and verifying the cookie's signature on every ruling cost more than routing it."""
+
+    def open_session(self, app, request):
+        if request.path.startswith(("/v1/", "/healthz")):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
 class _Flask(Flask):
     json_provider_class = Provider
+    session_interface = _Sessions()
 
 
 def _tokens(value):

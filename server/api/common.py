@@ -44,13 +44,19 @@ def db():
     local = current_app.extensions["ereje.db_local"]
     conn = getattr(local, "db", None)
     if conn is None:
-        conn = local.db = store.open_db(current_app.config["DB"])
+        conn = local.db = store.open_db(current_app.config["DB"], current_app.config["CHECKPOINTS"])
+        # The served book, for rows that leave findings' texts to the rule files (server/storedrow.py).
+        conn.ereje_book = book
     return conn
 
 
 def language():
-    """The language to answer in, negotiated from Accept-Language (server.languages.negotiate); else en."""
-    return negotiate(request.accept_languages)
+    """The language to answer in, negotiated from Accept-Language (server.languages.negotiate); else en.
+    Negotiated once a request (a view and the Content-Language both ask)."""
+    found = g.get("ereje_language")
+    if found is None:
+        found = g.ereje_language = negotiate(request.accept_languages)
+    return found
 
 
 def json_body(optional=False):
@@ -68,9 +74,9 @@ def json_body(optional=False):
 def load_body(schema, optional=False):
     """The JSON body loaded with request schema class `schema`: parsed by json_body (400, 415),
     then straight from its bytes by the fast path when it fits, else by marshmallow (422)."""
-    raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
     if not request.is_json:  # the content type is judged first, as json_body does
         return load(schema, json_body(optional))
+    raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH; read once, kept for json_body
     return load_json(schema, raw, lambda: json_body(optional))
 
 

@@ -16,27 +16,55 @@ Clients: the worker class is `server.api.worker.Worker`, whose event loop reads 
 request whole (with a deadline and the body limit) before a thread sees it, so slow
 or stalled clients never hold a thread; `server.api.accesslog` writes the access log.
 """
+import gc
 import logging
+import sqlite3
 import sys
 import time
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
+from server import store
 from server.api import rulesets
+from server.api.balance import Slots
 from server.api.worker import Limits
 
 WATCH_INTERVAL_S = 1.0
+CHECKPOINT_INTERVAL_S = 1.0
+
+
+def serve_options(host, port, workers, threads, access_log=True):
+    """gunicorn's settings for `ereje serve` (and for the benchmark's bare Flask beside it)."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        # gthread whose event loop reads requests whole before a thread sees them.
+        "worker_class": "server.api.worker.Worker",
+        "threads": threads,
+        "preload_app": False,
+        # Client systems post one ruling after another: the 2 s default closed idle
+        # connections just as the next request arrived.
+        "keepalive": 30,
+        # gunicorn 27 otherwise opens a control socket under $HOME.
+        "control_socket_disable": True,
+        "proc_name": "ereje",
+        "logger_class": "server.api.accesslog.AccessLog",
+        "accesslog": "-" if access_log else None,
+    }
 
 
 class Server(BaseApplication):
     """gunicorn running `create_app(config)`, one app per worker process."""
 
     def __init__(self, app_config, options, rules, limits=None):
-        self.app_config = app_config
+        # The workers' commits never checkpoint the WAL: the master does, between
+        # requests (checkpoint below), so no request waits on copying pages and fsyncs.
+        self.app_config = {**app_config, "CHECKPOINTS": False} if app_config.get("DB") else app_config
         self.options = options
         self.rules = rules
         self.limits = limits or Limits()  # read by each worker (server/api/worker.py)
+        self._next_checkpoint = 0.0
         super().__init__()
 
     def load_config(self):
@@ -49,7 +77,25 @@ class Server(BaseApplication):
         from server.api.app import create_app
 
         _log_like_gunicorn(logging.getLogger("ereje"))
-        return create_app(self.app_config)
+        app = create_app(self.app_config)
+        # The rule books, compiled versions and modules loaded so far live as long as the
+        # worker: out of the collector's sight, a full collection no longer walks them all
+        # in the middle of some request.
+        gc.freeze()
+        return app
+
+    def checkpoint(self, log):
+        """In the master, at most every CHECKPOINT_INTERVAL_S: a PASSIVE checkpoint of the
+        decision log. Its connection is opened and closed here, never held across a fork."""
+        now = time.monotonic()
+        if not self.app_config.get("DB") or now < self._next_checkpoint:
+            return
+        self._next_checkpoint = now + CHECKPOINT_INTERVAL_S
+        try:
+            store.checkpoint(self.app_config["DB"])
+        except sqlite3.Error as e:
+            log.warning("checkpoint of %s failed (tried again in %g s): %s", self.app_config["DB"],
+                        CHECKPOINT_INTERVAL_S, e)
 
     def run(self):
         # BaseApplication.run with our arbiter.
@@ -69,11 +115,30 @@ class _Arbiter(Arbiter):
         self.log.info("Hang up: checking the rule files again")
         self.app.rules.reload(self.log)
 
+    def spawn_worker(self):
+        # Each worker gets a slot in memory shared with the others, where it says how
+        # many connections it holds, so that they take equal shares (balance.py). Made
+        # before the first fork; a worker past the slots (after TTINs) just accepts.
+        if getattr(self, "_slots", None) is None:
+            self._slots = Slots(2 * self.cfg.workers + 2)
+        slot = self._slots.assign(set(self.WORKERS))
+        self.app.balance = None if slot is None else (self._slots, slot)
+        pid = super().spawn_worker()
+        if slot is not None:
+            self._slots.taken[slot] = pid
+        return pid
+
+    def reap_workers(self):
+        super().reap_workers()
+        if getattr(self, "_slots", None) is not None:
+            self._slots.release(set(self.WORKERS))
+
     def manage_workers(self):
         # Called by the master's loop about once a second: the watch needs no thread,
         # so nothing runs beside the forks that start workers.
         super().manage_workers()
         self.app.rules.poll(self.log)
+        self.app.checkpoint(self.log)
 
 
 class Rules:

@@ -16,8 +16,6 @@ holds at most a request head (64 KiB) and body (`max_body`), so a worker's memor
 attack is bounded by `worker_connections` (gunicorn's default 1000) times that.
 """
 import errno
-import http
-import json
 import selectors
 import socket
 import time
@@ -28,16 +26,11 @@ from gunicorn.http.parser import RequestParser
 from gunicorn.workers.gthread import STOP_KEEPALIVE_LINGER, TConn, ThreadWorker
 
 from server.api import framing
+from server.api.plainanswers import CODES, Page, code_of, error_response
 
 READ_SIZE = 64 * 1024
 SWEEP_S = 0.25           # how often deadlines are checked
 LINGER_DRAIN = 4 * 1024 * 1024  # what a closing connection may still read and discard
-
-# The error codes of statuses answered outside the app (the app's own are in server/errors.py).
-CODES = {400: "bad_request", 403: "forbidden", 408: "request_timeout", 413: "payload_too_large",
-         414: "uri_too_long", 417: "expectation_failed", 431: "header_fields_too_large",
-         500: "internal_error", 501: "not_implemented"}
-
 
 @dataclass(frozen=True)
 class Limits:
@@ -47,14 +40,6 @@ class Limits:
     read_timeout: float = 5.0
     write_timeout: float = 10.0
     linger: float = 2.0
-
-
-def error_response(status, code, message):
-    """A complete HTTP/1.1 answer in the one error shape, closing the connection."""
-    body = json.dumps({"error": {"code": code, "message": message, "fields": {}}}).encode()
-    head = (f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}\r\nConnection: close\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
-    return head.encode("latin-1") + body
 
 
 class _Conn(TConn):
@@ -79,6 +64,8 @@ class Worker(ThreadWorker):
         self.limits = getattr(self.app, "limits", None) or Limits()
         self._deadlines = {}  # connection being read or closed -> monotonic deadline
         self._next_sweep = 0.0
+        # (shared slots, this worker's slot) under `ereje serve`'s master (balance.py), else None.
+        self._balance = getattr(self.app, "balance", None)
 
     # -- the event loop --------------------------------------------------------------
 
@@ -90,7 +77,27 @@ class Worker(ThreadWorker):
                 raise
             return
         self.nr_conns += 1
+        self._share()
         self._await_request(_Conn(self.cfg, sock, addr, listener.getsockname()))
+
+    # -- taking an equal share of connections (balance.py) -----------------------------
+
+    def _share(self):
+        """Say how many connections this worker holds; stop accepting while it holds more than another."""
+        if self._balance is None:
+            return
+        slots, slot = self._balance
+        # A worker shutting down accepts nothing more: it must not hold the others back.
+        slots.publish(slot, self.nr_conns if self.alive else float("inf"))
+        if self._accepting and not slots.may_accept(slot, self.nr_conns):
+            super().set_accept_enabled(False)
+
+    def set_accept_enabled(self, enabled):
+        # The loop asks on every turn while accepting is off but a connection would fit.
+        if enabled and self._balance is not None:
+            slots, slot = self._balance
+            enabled = slots.may_accept(slot, self.nr_conns)
+        super().set_accept_enabled(enabled)
 
     def on_client_socket_readable(self, conn, client):
         """A kept-alive connection has its next request coming."""
@@ -161,6 +168,7 @@ class Worker(ThreadWorker):
             self._drop(conn)
 
     def wait_for_and_dispatch_events(self, timeout):
+        self._share()
         super().wait_for_and_dispatch_events(min(timeout, SWEEP_S))
 
     def murder_pending(self):
@@ -240,7 +248,7 @@ class Worker(ThreadWorker):
 
     def handle_error(self, req, client, addr, exc):
         """gunicorn's status for `exc` (and its logging), in the one error shape."""
-        page = _Page()
+        page = Page()
         super().handle_error(req, page, addr, exc)
         status, reason = page.status()
         message = f"{reason}: {exc}" if status < 500 else "Internal error."
@@ -248,34 +256,9 @@ class Worker(ThreadWorker):
             _access(self.log, None, None, status, 0)
         try:
             client.settimeout(self.limits.write_timeout)
-            client.sendall(error_response(status, CODES.get(status, _code(reason)), message))
+            client.sendall(error_response(status, CODES.get(status, code_of(reason)), message))
         except OSError:
             self.log.debug("failed to send an error answer")
-
-
-class _Page:
-    """Stands in for the socket gunicorn writes its HTML error page to; keeps the status line."""
-
-    def __init__(self):
-        self.data = b""
-
-    def gettimeout(self):
-        return 0.0
-
-    def setblocking(self, flag):
-        pass
-
-    def sendall(self, data):
-        self.data += data
-
-    def status(self):
-        line = self.data.split(b"\r\n", 1)[0].decode("latin-1")  # HTTP/1.1 414 URI Too Long
-        _, status, reason = (line.split(" ", 2) + ["", ""])[:3]
-        return (int(status), reason) if status.isdigit() else (500, "Internal Server Error")
-
-
-def _code(reason):
-    return reason.lower().replace(" ", "_") or "error"
 
 
 def _send(sock, data):

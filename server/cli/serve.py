@@ -19,7 +19,7 @@ import click
 import adapters
 from server import store
 from server.api import rulesets
-from server.api.serving import Rules, Server
+from server.api.serving import Rules, Server, serve_options
 from server.api.worker import Limits
 from server.cli.common import POLICIES, BadInput
 
@@ -64,22 +64,7 @@ def serve_command(host, port, db, policies, workers, threads, reload_rules, read
                + f"; registries {registries}; auth {auth}; access log {'on' if access_log else 'off'}", err=True)
     limits = Limits(read_timeout=read_timeout)
     app_config = {"DB": db, "RULESETS": str(store_dir), "MAX_CONTENT_LENGTH": limits.max_body}
-    options = {
-        "bind": f"{host}:{port}",
-        "workers": workers,
-        # gthread whose event loop reads requests whole before a thread sees them.
-        "worker_class": "server.api.worker.Worker",
-        "threads": threads,
-        "preload_app": False,
-        # Client systems post one ruling after another: the 2 s default closed idle
-        # connections just as the next request arrived.
-        "keepalive": 30,
-        # gunicorn 27 otherwise opens a control socket under $HOME.
-        "control_socket_disable": True,
-        "proc_name": "ereje",
-        "logger_class": "server.api.accesslog.AccessLog",
-        "accesslog": "-" if access_log else None,
-    }
+    options = serve_options(host, port, workers, threads, access_log)
     Server(app_config, options, rules, limits).run()
 
 

@@ -37,11 +37,12 @@ def files_of(version):
 
 
 def version_of(ruling, book, kept):
-    """The version that judged `ruling` (by its ruleset_digest), or None if it is unknown;
+    """The version that judged `ruling` (by its ruleset_digest), or None if it is unknown
+    (`book`: the loaded rulebook, or None to look only among kept files);
     `kept(digest)` reads a row written by `files_of` back from the log (None if absent)."""
     digest = ruling.get("ruleset_digest")
     try:
-        loaded = book.version(ruling.get("regulation"), ruling.get("version"))
+        loaded = None if book is None else book.version(ruling.get("regulation"), ruling.get("version"))
     except errors.EREJEError:
         loaded = None
     if loaded is not None and loaded.digest == digest:
