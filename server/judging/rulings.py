@@ -33,15 +33,20 @@ def judge_under(version, request, *, source=None, lang="en", recorded=None, gath
     explanation (batch comparisons need statuses only); `input_facts` may be given
     when several versions judge the same facts."""
     app = request["application"]
+    own = None   # the request's own facts, built once: they choose the registries and start the input facts
     if gathered is None:
-        gathered = adapters.gather(source or adapters.source_from_env(), needed_registries(version, request),
+        own = facts.own(request)
+        gathered = adapters.gather(source or adapters.source_from_env(),
+                                   needed_registries(version, request, group_by_type(own, {})),
                                    query_for(app), inline=request.get("registry"), recorded=recorded)
     if input_facts is None:
-        input_facts = facts.build(request, gathered.data, available=set(gathered.data), shifts=version.shifts)
+        input_facts = facts.build(request, gathered.data, available=set(gathered.data), shifts=version.shifts,
+                                  own_facts=own)
     beyond = facts.beyond_calendar(input_facts, version)
     if beyond:
         gathered = _set_aside(version, beyond, gathered)
-        input_facts = facts.build(request, gathered.data, available=set(gathered.data), shifts=version.shifts)
+        input_facts = facts.build(request, gathered.data, available=set(gathered.data), shifts=version.shifts,
+                                  own_facts=own)
     run = engine.run(version, input_facts)
     types = group_by_type(input_facts, run.derived)
     findings = []
@@ -120,7 +125,7 @@ def needed_registries(version, request, by_type=None):
     on the version).
     """
     if by_type is None:
-        by_type = group_by_type(facts.build(request, {}), {})
+        by_type = group_by_type(facts.own(request), {})
     needed = set()
     for r in version.requirements:
         if not r.registries:

@@ -92,3 +92,18 @@ def add_shifts(fact, wanted):
                 # Past the calendar: left out. A ruling never reads it: judging sets
                 # such a fact aside first (server.judging.facts.beyond_calendar).
                 continue
+
+
+def with_shifts(fact, wanted):
+    """`fact` with the precomputed calendar shifts `wanted` ((field, shift) pairs) added, as a new
+    dict; `fact` itself when it has none of the fields."""
+    extra = {}
+    for fname, sh in wanted:
+        if fname in fact:
+            try:
+                extra[shift_field_name(fname, sh)] = shifted(fact[fname], sh)
+            except (ValueError, OverflowError):
+                # Past the calendar: left out, as add_shifts does.
+                continue
+    return {**fact, **extra} if extra else fact
+
