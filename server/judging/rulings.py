@@ -6,6 +6,7 @@ and assembles the ruling of CONTRACT 4.1 (without id and created_at: the store
 gives those).
 """
 import dataclasses
+import functools
 
 import adapters
 
@@ -152,16 +153,30 @@ def finding_facts(req, by_type, seen=None):
     """
     seen = {} if seen is None else seen
     out = {}
+    readable = calendar.readable
     for fact, singleton, only, dates in req.shown:
         found = []
         for f in by_type.get(fact, ()):
             if only is not None:
-                found.append({k: calendar.readable(f[k], k in dates) for k in only if k in f})
+                found.append({k: readable(f[k], k in dates) for k in only if k in f})
                 continue
             row = seen.get(id(f))
             if row is None:
-                row = seen[id(f)] = {k: calendar.readable(v, k in dates) for k, v in f.items()
-                                     if k not in _HIDDEN and "@" not in k and not k.startswith("ok_")}
+                row = seen[id(f)] = _readable_row(f, dates)
             found.append(row)
         out[fact] = (found[0] if found else None) if singleton else found
     return out
+
+
+def _readable_row(fact, dates):
+    """A whole fact as a finding shows it: no engine bookkeeping, shifts or ok_* flags; dates as ISO."""
+    row = {k: fact[k] for k in _shown_keys(tuple(fact))}
+    for k in dates:
+        if k in row:
+            row[k] = calendar.readable(row[k], True)
+    return row
+
+
+@functools.lru_cache(maxsize=1024)
+def _shown_keys(keys):
+    return tuple(k for k in keys if k not in _HIDDEN and "@" not in k and not k.startswith("ok_"))

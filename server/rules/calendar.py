@@ -39,6 +39,7 @@ def shift_reach(shift):
     return 31 * abs(months) + abs(days) + (WORKING_DAY_SLACK if working else 0)
 
 
+@functools.lru_cache(maxsize=65536)
 def iso_date(day):
     return dt.date.fromordinal(int(day) + EPOCH).isoformat()
 

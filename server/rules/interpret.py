@@ -189,6 +189,13 @@ def _exists(node, lang):
 
 def _arith(node, lang):
     left, right, op = compile_py(node.left, lang), compile_py(node.right, lang), node.op
+    # fold_number's +, - and * inlined: texts join their words with + in every ruling
+    if op == "+":
+        return lambda env, bt: left(env, bt) + right(env, bt)
+    if op == "-":
+        return lambda env, bt: left(env, bt) - right(env, bt)
+    if op == "*":
+        return lambda env, bt: left(env, bt) * right(env, bt)
 
     def arith(env, bt):
         a, b = left(env, bt), right(env, bt)
@@ -218,6 +225,13 @@ def _ifelse(node, lang):
 
 def _apply(node, lang):
     args = [compile_py(a, lang) for a in node.args]
+    # plural and text of one argument, bound now (as `apply` reads them, without its dispatch)
+    if node.fn == "plural" and len(args) == 1:
+        arg, forms = args[0], dict(node.forms)
+        return lambda env, bt: wording.plural(arg(env, bt), forms, lang)
+    if node.fn == "text" and len(args) == 1:
+        arg, kind = args[0], type_of(node.args[0])
+        return lambda env, bt: format_value(arg(env, bt), kind, lang)
     return lambda env, bt: apply(node, [a(env, bt) for a in args], lang)
 
 
