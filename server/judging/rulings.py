@@ -128,13 +128,28 @@ def needed_registries(version, request, by_type=None):
     if by_type is None:
         by_type = group_by_type(facts.own(request), {})
     needed = set()
-    for r in version.requirements:
-        if not r.registries:
-            continue
-        if r.scope_facts <= {"application", "worker"} and not interpret.evaluate(r.scope, {}, by_type):
-            continue
-        needed |= r.registries
+    for registries, scope in _registry_scopes(version):
+        if scope is None or scope({}, by_type):
+            needed |= registries
     return [name for name in adapters.REGISTRIES if name in needed]
+
+
+_MAX_SCOPES = 64
+_scopes = {}    # id(version) -> (version, ((registries, compiled scope or None: always read), ...))
+
+
+def _registry_scopes(version):
+    """Each registry-reading requirement's registries, with its scope compiled when the request alone
+    decides it (it reads only the application and its workers); made once per version object."""
+    found = _scopes.get(id(version))
+    if found is not None and found[0] is version:
+        return found[1]
+    plan = tuple((r.registries, interpret.compile_py(r.scope) if r.scope_facts <= {"application", "worker"} else None)
+                 for r in version.requirements if r.registries)
+    if len(_scopes) >= _MAX_SCOPES:
+        _scopes.clear()
+    _scopes[id(version)] = (version, plan)   # the version is kept with it: its id is not reused meanwhile
+    return plan
 
 
 def group_by_type(input_facts, derived):

@@ -190,6 +190,8 @@ def _exists(node, lang):
 def _arith(node, lang):
     left, right, op = compile_py(node.left, lang), compile_py(node.right, lang), node.op
     # fold_number's +, - and * inlined: texts join their words with + in every ruling
+    if op == "+" and node.type == "string":
+        return _concat(node, lang)
     if op == "+":
         return lambda env, bt: left(env, bt) + right(env, bt)
     if op == "-":
@@ -203,6 +205,24 @@ def _arith(node, lang):
             raise ZeroDivisionError("division by zero in a rule expression")
         return fold_number(op, a, b)
     return arith
+
+
+def _concat(node, lang):
+    """A chain of strings a + b + c, read ((a + b) + c) as written, by one function instead of one per +."""
+    leaves = []
+    while type(node) is Arith and node.op == "+" and node.type == "string":
+        leaves.append(node.right)
+        node = node.left
+    leaves.append(node)
+    first, *rest = [leaf.value if type(leaf) is Const and type(leaf.value) is str else compile_py(leaf, lang)
+                    for leaf in reversed(leaves)]
+
+    def concat(env, bt):
+        text = first if first.__class__ is str else first(env, bt)
+        for part in rest:
+            text = text + (part if part.__class__ is str else part(env, bt))
+        return text
+    return concat
 
 
 def _join(node, lang):
