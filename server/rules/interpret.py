@@ -245,10 +245,16 @@ def _ifelse(node, lang):
 
 def _apply(node, lang):
     args = [compile_py(a, lang) for a in node.args]
-    # plural and text of one argument, bound now (as `apply` reads them, without its dispatch)
+    # plural, percent, ceil and text of one argument, bound now (as `apply` reads them, without its dispatch)
     if node.fn == "plural" and len(args) == 1:
         arg, forms = args[0], dict(node.forms)
         return lambda env, bt: wording.plural(arg(env, bt), forms, lang)
+    if node.fn == "percent" and len(args) == 1:
+        arg = args[0]
+        return lambda env, bt: wording.percent(arg(env, bt), lang)
+    if node.fn == "ceil" and len(args) == 1:
+        arg = args[0]
+        return lambda env, bt: wording.ceil(arg(env, bt))
     if node.fn == "text" and len(args) == 1:
         arg, kind = args[0], type_of(node.args[0])
         return lambda env, bt: format_value(arg(env, bt), kind, lang)
