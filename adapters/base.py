@@ -45,6 +45,11 @@ class Source:
         """Return (data, provenance) or raise RegistryUnavailable."""
         raise NotImplementedError
 
+    def fetch_at(self, registry, query, now):
+        """`fetch`, for a caller that has read the clock once for all its registries (`now`, as
+        utc_now writes it): a source that answers at once may stamp its answer with it."""
+        return self.fetch(registry, query)
+
 
 def utc_now():
     """The current time as the contract writes timestamps: ISO 8601 UTC with Z."""

@@ -38,11 +38,13 @@ def gather(source, needed, query, inline=None, recorded=None, deadline_s=None):
     `source`, concurrently when the source is remote,
     within `deadline_s` in all (default: the source's own bound). A registry that
     fails or is not back in time is listed in `missing`, its reason in provenance.
+    The clock is read once: every stamp of a source that answers at once is the same.
     """
     unknown = set(needed) - set(REGISTRIES)
     if unknown:
         raise ValueError(f"unknown registries: {sorted(unknown)}")
     inline, recorded = inline or {}, recorded or {}
+    now = utc_now()
     gathered = Gathered()
     to_fetch = []
     for name in (n for n in REGISTRIES if n in needed):
@@ -53,11 +55,11 @@ def gather(source, needed, query, inline=None, recorded=None, deadline_s=None):
                 gathered.data[name] = entry["data"]
         elif name in inline:
             gathered.data[name] = _complete(name, inline[name], query)
-            gathered.provenance[name] = {"source": "request", "fetched_at": utc_now()}
+            gathered.provenance[name] = {"source": "request", "fetched_at": now}
         else:
             to_fetch.append(name)
     if to_fetch:
-        results = _fetch_all(source, to_fetch, query, deadline_s or source.deadline_s)
+        results = _fetch_all(source, to_fetch, query, deadline_s or source.deadline_s, now)
         for name in to_fetch:
             data, gathered.provenance[name] = results[name]
             if data is not None:
@@ -66,10 +68,10 @@ def gather(source, needed, query, inline=None, recorded=None, deadline_s=None):
     return gathered
 
 
-def _fetch_all(source, names, query, deadline_s):
-    """name -> (data or None, provenance)."""
+def _fetch_all(source, names, query, deadline_s, now):
+    """name -> (data or None, provenance); a source read in line is stamped `now`."""
     if not source.concurrent:
-        return {name: _fetch_one(source, name, query) for name in names}
+        return {name: _fetch_one(source, name, query, now) for name in names}
     pool = ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="registry")
     try:
         futures = {name: pool.submit(_fetch_one, source, name, query) for name in names}
@@ -84,20 +86,21 @@ def _fetch_all(source, names, query, deadline_s):
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _fetch_one(source, name, query):
+def _fetch_one(source, name, query, now=None):
+    """Read one registry; `now` (None: the source reads its own clock) stamps what it says."""
     try:
-        return source.fetch(name, query)
+        return source.fetch(name, query) if now is None else source.fetch_at(name, query, now)
     except RegistryUnavailable as err:
-        return None, {**_failed(source, err.reason), **err.provenance}
+        return None, {**_failed(source, err.reason, now), **err.provenance}
     except Exception as err:  # noqa: BLE001 - whatever a registry sends, the ruling goes on without it
         # A registry's answer must never fail the ruling (a 500): an adapter's own
         # mistake is logged with its traceback and the registry is unavailable.
         _log.exception("reading %s failed", name)
-        return None, _failed(source, f"could not be read ({type(err).__name__})")
+        return None, _failed(source, f"could not be read ({type(err).__name__})", now)
 
 
-def _failed(source, reason):
-    return {"source": source.name, "fetched_at": utc_now(), "reason": reason}
+def _failed(source, reason, now=None):
+    return {"source": source.name, "fetched_at": now or utc_now(), "reason": reason}
 
 
 def _complete(name, data, query):

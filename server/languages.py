@@ -15,17 +15,25 @@ NAMES = {"en": "English", "ru": "Russian", "kk": "Kazakh"}
 _used = contextvars.ContextVar("ereje_languages_used", default=None)
 
 
-def pick(texts, lang):
-    """(language used, text) of `texts` ({language: text}) in `lang` or its fallback; (None, texts) for a plain value."""
+def pick(texts, lang, note=True):
+    """(language used, text) of `texts` ({language: text}) in `lang` or its fallback; (None, texts) for a plain value.
+
+    `note=False` leaves the language unnoted (a text prepared ahead notes it with `noted` when shown)."""
     if not isinstance(texts, dict):
         return None, texts or ""
     for candidate in FALLBACK.get(lang, FALLBACK["en"]) + tuple(texts):
         if texts.get(candidate):
-            used = _used.get()
-            if used is not None:
-                used.append(candidate)
+            if note:
+                noted((candidate,))
             return candidate, texts[candidate]
     return None, ""
+
+
+def noted(langs):
+    """Note the languages `langs` (None: a plain value, none) of texts chosen, while `track()` is on."""
+    used = _used.get()
+    if used is not None:
+        used.extend(lang for lang in langs if lang is not None)
 
 
 def text_in(texts, lang):

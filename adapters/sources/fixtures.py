@@ -5,11 +5,16 @@ import threading
 import time
 from pathlib import Path
 
+import msgspec
+
 from adapters.base import RegistryUnavailable, Source, utc_now
 from adapters.registries import MODULES
 from adapters.records import RECORDS, fit
 
 RECHECK_S = 1.0
+MAX_ANSWERS = 4096
+_encode = msgspec.json.Encoder().encode
+_decode = msgspec.json.Decoder().decode
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "registries"
 
 
@@ -25,25 +30,34 @@ class FixtureSource(Source):
 
     def __init__(self, directory=None):
         self.directory = Path(directory or DEFAULT_DIR)
-        self._tables = {}  # registry -> (file stamp, checked records)
+        self._tables = {}  # registry -> (file stamp, checked records, when checked); read without the lock
+        self._answers = {}  # (registry, query) -> (the records it was found in, the answer as JSON)
         self._lock = threading.Lock()
 
     def fetch(self, registry, query):
-        fetched_at = utc_now()
-        data = MODULES[registry].from_fixtures(self.records(registry), query)
-        # The records are cached: a caller that edits its facts must not edit them.
-        return _copy(data), {"source": self.name, "fetched_at": fetched_at}
+        return self.fetch_at(registry, query, utc_now())
+
+    def fetch_at(self, registry, query, now):
+        records = self.records(registry)
+        # The same questions recur (one employer, the same passports): each answer is kept as
+        # JSON per table read, and decoded afresh for every caller, who may edit its facts.
+        key = (registry, query)
+        kept = self._answers.get(key)
+        if kept is None or kept[0] is not records:
+            if len(self._answers) >= MAX_ANSWERS:
+                self._answers.clear()
+            kept = self._answers[key] = (records, _encode(MODULES[registry].from_fixtures(records, query)))
+        return _decode(kept[1]), {"source": self.name, "fetched_at": now}
 
     def records(self, registry):
         """All checked records of one registry's fixture file."""
-        path = self.directory / f"{registry}.json"
         now = time.monotonic()
-        with self._lock:
-            cached = self._tables.get(registry)
+        cached = self._tables.get(registry)
         # Looking at the file on every fetch cost more than the ruling's own work:
         # a change is noticed within RECHECK_S seconds instead.
         if cached and now - cached[2] < RECHECK_S:
             return cached[1]
+        path = self.directory / f"{registry}.json"
         try:
             stat = path.stat()
         except OSError as err:
@@ -66,13 +80,3 @@ class FixtureSource(Source):
         if not isinstance(document, dict) or not isinstance(document.get(table), list):
             raise RegistryUnavailable(registry, f"{path.name} has no list {table!r}")
         return fit(registry, RECORDS[registry], document[table], what=path.name, many=True)
-
-
-
-def _copy(value):
-    """A copy of JSON-shaped data (dicts, lists, scalars); copy.deepcopy is many times slower."""
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value

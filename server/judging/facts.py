@@ -3,29 +3,41 @@
 Dates become day numbers here (see `server.rules.calendar`) so the engine only
 ever compares numbers.
 """
-from server.rules.calendar import FIRST_DAY, LAST_DAY, add_shifts, day_number, shift_reach
+from server.rules.calendar import FIRST_DAY, LAST_DAY, day_number, shift_reach, with_shifts
 from server.rules.facts import INPUT_FACTS, REGISTRIES, quota_category
 from server.rules.nodes import Arith, Const, Field, walk
 
 _DATE_FIELDS = {name: tuple(f for f, t in ft.fields.items() if t == "date") for name, ft in INPUT_FACTS.items()}
 _reach = {}     # (version key, digest) -> days
+_OK = tuple((f"ok_{name}", name) for name in REGISTRIES)
+_NONE_READ = {key: False for key, _ in _OK}
 
 
-def build(request, registry_data, available=(), shifts=None):
-    """Turn a validated request and registry data into a list of engine facts.
-
-    `shifts` maps (fact type, field) to the calendar shifts a rule set needs
-    precomputed (months cannot be added in the engine).
-    """
+def own(request):
+    """The request's own facts (the application, then its workers) before any registry is read:
+    what `needed_registries` reads scopes on, and what `build` completes."""
     app = request["application"]
     workers = app.get("foreign_workers") or []
-    facts = [_application(app, workers, available)]
+    facts = [_application(app, workers)]
     for i, w in enumerate(workers):
         c = w.get("contract") or {}
         facts.append({"t": "worker", "id": f"worker:{i}", "index": i, "passport": w["passport"],
                       "iin": w.get("iin") or "", "has_iin": bool(w.get("iin")),
                       "citizenship": w.get("citizenship") or "",
                       "contract_number": c.get("number") or "", "contract_kind": c.get("kind") or ""})
+    return facts
+
+
+def build(request, registry_data, available=(), shifts=None, own_facts=None):
+    """Turn a validated request and registry data into a list of engine facts.
+
+    `shifts` maps (fact type, field) to the calendar shifts a rule set needs
+    precomputed (months cannot be added in the engine). `own_facts`: the request's
+    `own` facts if already built; they are copied, never changed.
+    """
+    app = request["application"]
+    application, *workers = own(request) if own_facts is None else own_facts
+    facts = [{**application, **{key: name in available for key, name in _OK}}, *workers]
     le = registry_data.get("labour_exchange")
     if le and le.get("vacancy"):
         v = le["vacancy"]
@@ -47,13 +59,15 @@ def build(request, registry_data, available=(), shifts=None):
     for i, r in enumerate((registry_data.get("offences") or {}).get("records") or []):
         facts.append({"t": "offence", "id": f"offence:{i}", "employer_bin": r["employer_bin"],
                       "article": str(r["article"]), "decided_on": day_number(r["decided_on"])})
-    for f in facts:
-        add_shifts(f, (shifts or {}).get(f["t"], ()))
+    if shifts:
+        # A fact that gains shifted dates is a new dict: the own facts may be shared.
+        facts = [with_shifts(f, shifts[f["t"]]) if f["t"] in shifts else f for f in facts]
     return facts
 
 
-def _application(app, workers, available):
-    """The application fact: the request's fields, flat; absent parts as has_*=false with safe values."""
+def _application(app, workers):
+    """The application fact: the request's fields, flat; absent parts as has_*=false with safe values,
+    and no registry read yet (every ok_*=false)."""
     emp = app["employer"]
     staff = emp.get("staff") or {}
     permit, transfer = app.get("current_permit") or {}, app.get("transfer") or {}
@@ -82,7 +96,7 @@ def _application(app, workers, available):
         "permit_extensions": permit.get("extensions") or 0,
         "has_transfer": bool(transfer), "transfer_country": transfer.get("sending_country") or "",
         "transfer_employed_since": _day(transfer.get("employed_since"), filed),
-        **{f"ok_{name}": name in available for name in REGISTRIES},
+        **_NONE_READ,
     }
 
 

@@ -6,6 +6,7 @@ and assembles the ruling of CONTRACT 4.1 (without id and created_at: the store
 gives those).
 """
 import dataclasses
+import functools
 
 import adapters
 
@@ -33,15 +34,20 @@ def judge_under(version, request, *, source=None, lang="en", recorded=None, gath
     explanation (batch comparisons need statuses only); `input_facts` may be given
     when several versions judge the same facts."""
     app = request["application"]
+    own = None   # the request's own facts, built once: they choose the registries and start the input facts
     if gathered is None:
-        gathered = adapters.gather(source or adapters.source_from_env(), needed_registries(version, request),
+        own = facts.own(request)
+        gathered = adapters.gather(source or adapters.source_from_env(),
+                                   needed_registries(version, request, group_by_type(own, {})),
                                    query_for(app), inline=request.get("registry"), recorded=recorded)
     if input_facts is None:
-        input_facts = facts.build(request, gathered.data, available=set(gathered.data), shifts=version.shifts)
+        input_facts = facts.build(request, gathered.data, available=set(gathered.data), shifts=version.shifts,
+                                  own_facts=own)
     beyond = facts.beyond_calendar(input_facts, version)
     if beyond:
         gathered = _set_aside(version, beyond, gathered)
-        input_facts = facts.build(request, gathered.data, available=set(gathered.data), shifts=version.shifts)
+        input_facts = facts.build(request, gathered.data, available=set(gathered.data), shifts=version.shifts,
+                                  own_facts=own)
     run = engine.run(version, input_facts)
     types = group_by_type(input_facts, run.derived)
     findings = []
@@ -120,15 +126,30 @@ def needed_registries(version, request, by_type=None):
     on the version).
     """
     if by_type is None:
-        by_type = group_by_type(facts.build(request, {}), {})
+        by_type = group_by_type(facts.own(request), {})
     needed = set()
-    for r in version.requirements:
-        if not r.registries:
-            continue
-        if r.scope_facts <= {"application", "worker"} and not interpret.evaluate(r.scope, {}, by_type):
-            continue
-        needed |= r.registries
+    for registries, scope in _registry_scopes(version):
+        if scope is None or scope({}, by_type):
+            needed |= registries
     return [name for name in adapters.REGISTRIES if name in needed]
+
+
+_MAX_SCOPES = 64
+_scopes = {}    # id(version) -> (version, ((registries, compiled scope or None: always read), ...))
+
+
+def _registry_scopes(version):
+    """Each registry-reading requirement's registries, with its scope compiled when the request alone
+    decides it (it reads only the application and its workers); made once per version object."""
+    found = _scopes.get(id(version))
+    if found is not None and found[0] is version:
+        return found[1]
+    plan = tuple((r.registries, interpret.compile_py(r.scope) if r.scope_facts <= {"application", "worker"} else None)
+                 for r in version.requirements if r.registries)
+    if len(_scopes) >= _MAX_SCOPES:
+        _scopes.clear()
+    _scopes[id(version)] = (version, plan)   # the version is kept with it: its id is not reused meanwhile
+    return plan
 
 
 def group_by_type(input_facts, derived):
@@ -147,16 +168,30 @@ def finding_facts(req, by_type, seen=None):
     """
     seen = {} if seen is None else seen
     out = {}
+    readable = calendar.readable
     for fact, singleton, only, dates in req.shown:
         found = []
         for f in by_type.get(fact, ()):
             if only is not None:
-                found.append({k: calendar.readable(f[k], k in dates) for k in only if k in f})
+                found.append({k: readable(f[k], k in dates) for k in only if k in f})
                 continue
             row = seen.get(id(f))
             if row is None:
-                row = seen[id(f)] = {k: calendar.readable(v, k in dates) for k, v in f.items()
-                                     if k not in _HIDDEN and "@" not in k and not k.startswith("ok_")}
+                row = seen[id(f)] = _readable_row(f, dates)
             found.append(row)
         out[fact] = (found[0] if found else None) if singleton else found
     return out
+
+
+def _readable_row(fact, dates):
+    """A whole fact as a finding shows it: no engine bookkeeping, shifts or ok_* flags; dates as ISO."""
+    row = {k: fact[k] for k in _shown_keys(tuple(fact))}
+    for k in dates:
+        if k in row:
+            row[k] = calendar.readable(row[k], True)
+    return row
+
+
+@functools.lru_cache(maxsize=1024)
+def _shown_keys(keys):
+    return tuple(k for k in keys if k not in _HIDDEN and "@" not in k and not k.startswith("ok_"))

@@ -39,6 +39,7 @@ def shift_reach(shift):
     return 31 * abs(months) + abs(days) + (WORKING_DAY_SLACK if working else 0)
 
 
+@functools.lru_cache(maxsize=65536)
 def iso_date(day):
     return dt.date.fromordinal(int(day) + EPOCH).isoformat()
 
@@ -92,3 +93,18 @@ def add_shifts(fact, wanted):
                 # Past the calendar: left out. A ruling never reads it: judging sets
                 # such a fact aside first (server.judging.facts.beyond_calendar).
                 continue
+
+
+def with_shifts(fact, wanted):
+    """`fact` with the precomputed calendar shifts `wanted` ((field, shift) pairs) added, as a new
+    dict; `fact` itself when it has none of the fields."""
+    extra = {}
+    for fname, sh in wanted:
+        if fname in fact:
+            try:
+                extra[shift_field_name(fname, sh)] = shifted(fact[fname], sh)
+            except (ValueError, OverflowError):
+                # Past the calendar: left out, as add_shifts does.
+                continue
+    return {**fact, **extra} if extra else fact
+

@@ -189,6 +189,15 @@ def _exists(node, lang):
 
 def _arith(node, lang):
     left, right, op = compile_py(node.left, lang), compile_py(node.right, lang), node.op
+    # fold_number's +, - and * inlined: texts join their words with + in every ruling
+    if op == "+" and node.type == "string":
+        return _concat(node, lang)
+    if op == "+":
+        return lambda env, bt: left(env, bt) + right(env, bt)
+    if op == "-":
+        return lambda env, bt: left(env, bt) - right(env, bt)
+    if op == "*":
+        return lambda env, bt: left(env, bt) * right(env, bt)
 
     def arith(env, bt):
         a, b = left(env, bt), right(env, bt)
@@ -196,6 +205,24 @@ def _arith(node, lang):
             raise ZeroDivisionError("division by zero in a rule expression")
         return fold_number(op, a, b)
     return arith
+
+
+def _concat(node, lang):
+    """A chain of strings a + b + c, read ((a + b) + c) as written, by one function instead of one per +."""
+    leaves = []
+    while type(node) is Arith and node.op == "+" and node.type == "string":
+        leaves.append(node.right)
+        node = node.left
+    leaves.append(node)
+    first, *rest = [leaf.value if type(leaf) is Const and type(leaf.value) is str else compile_py(leaf, lang)
+                    for leaf in reversed(leaves)]
+
+    def concat(env, bt):
+        text = first if first.__class__ is str else first(env, bt)
+        for part in rest:
+            text = text + (part if part.__class__ is str else part(env, bt))
+        return text
+    return concat
 
 
 def _join(node, lang):
@@ -218,6 +245,19 @@ def _ifelse(node, lang):
 
 def _apply(node, lang):
     args = [compile_py(a, lang) for a in node.args]
+    # plural, percent, ceil and text of one argument, bound now (as `apply` reads them, without its dispatch)
+    if node.fn == "plural" and len(args) == 1:
+        arg, forms = args[0], dict(node.forms)
+        return lambda env, bt: wording.plural(arg(env, bt), forms, lang)
+    if node.fn == "percent" and len(args) == 1:
+        arg = args[0]
+        return lambda env, bt: wording.percent(arg(env, bt), lang)
+    if node.fn == "ceil" and len(args) == 1:
+        arg = args[0]
+        return lambda env, bt: wording.ceil(arg(env, bt))
+    if node.fn == "text" and len(args) == 1:
+        arg, kind = args[0], type_of(node.args[0])
+        return lambda env, bt: format_value(arg(env, bt), kind, lang)
     return lambda env, bt: apply(node, [a(env, bt) for a in args], lang)
 
 

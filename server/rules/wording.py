@@ -40,9 +40,16 @@ def plural(n, forms, lang):
 
     A category the text does not give (a fraction in Russian is `other`) falls back to
     `other`, then `many`."""
-    category = locale(lang or "en").plural_form(n)
+    rules = lang or "en"
+    category = _category(n, rules) if type(n) in (int, float) else locale(rules).plural_form(n)
     text = forms.get(category) or forms.get("other") or forms.get("many") or next(iter(forms.values()))
     return text.replace("#", number(n, lang))
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _category(n, lang):
+    """CLDR plural category of `n` in `lang`; typed: 1 reads "one" where 1.0 may read "other"."""
+    return locale(lang).plural_form(n)
 
 
 def number(value, lang):
