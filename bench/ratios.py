@@ -16,6 +16,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -108,7 +109,7 @@ class Setup:
         for part in self.parts.values():
             part.measure(min(args.seconds, 0.5))
         for server in self.servers.values():
-            http.load(server.url, SAMPLE, 8, min(args.http_seconds, 2))
+            http.load(server, SAMPLE, 8, min(args.http_seconds, 2))
 
     def one_round(self, index):
         args, got = self.args, {}
@@ -120,7 +121,7 @@ class Setup:
             kinds = ("bare", "ereje") if index % 2 == 0 else ("ereje", "bare")
             for concurrency in (8, 1):
                 for kind in kinds:
-                    got[f"{kind}{concurrency}"] = http.load(self.servers[kind].url, SAMPLE, concurrency, args.http_seconds)
+                    got[f"{kind}{concurrency}"] = http.load(self.servers[kind], SAMPLE, concurrency, args.http_seconds)
         if "e" in self.parts:
             got["e_ref"] = self.parts["e"].measure(args.seconds)
             got["e"] = self.compare()
@@ -128,24 +129,29 @@ class Setup:
 
     def compare(self):
         """`ereje compare` over the generated file and over its first application alone (what
-        starting up costs), each timed from process start to exit."""
-        startup = self._compare_once(self.one, 1)
-        elapsed = self._compare_once(self.apps, self.args.n)
-        steady = max(elapsed - startup, elapsed / 1000)
-        return {"elapsed": elapsed, "startup": startup, "rate": self.args.n * len(VERSIONS) / steady}
+        starting up costs), each timed from process start to exit, in wall and CPU time."""
+        startup, startup_cpu = self._compare_once(self.one, 1)
+        elapsed, cpu = self._compare_once(self.apps, self.args.n)
+        judged = self.args.n * len(VERSIONS)
+        return {"elapsed": elapsed, "startup": startup, "cpu": cpu, "startup_cpu": startup_cpu,
+                "rate": judged / max(elapsed - startup, elapsed / 1000),
+                "cpu_rate": judged / max(cpu - startup_cpu, cpu / 1000)}
 
     def _compare_once(self, path, expected):
+        """(wall seconds, CPU seconds of the command and the pool workers it waited for)."""
         command = [sys.executable, "-m", "server.cli", "compare", str(path), "--versions", ",".join(VERSIONS),
                    "--jobs", str(self.args.jobs), "--format", "json", "--no-progress"]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
         elapsed = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if done.returncode != 0:
             raise SystemExit(f"ereje compare failed ({done.returncode}): {done.stderr[-2000:]}")
         read = json.loads(done.stdout)["read"]
         if read != expected:
             raise SystemExit(f"ereje compare read {read} of {expected} applications in {path.name}")
-        return elapsed
+        return elapsed, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
     def about(self):
         return {"generator": http.generator() if self.servers else None, "checked": self.checked,

@@ -61,6 +61,16 @@ class Served:
         tail = self._logfile.read_text(errors="replace")[-2000:]
         raise SystemExit(f"{self.kind} server did not start:\n{tail}")
 
+    def cpu_seconds(self):
+        """CPU time (user + system) of the server's master and live workers so far, or None
+        without Linux's /proc: load-independent where requests per second are not."""
+        try:
+            master = self.process.pid
+            children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+            return sum(_cpu_of(int(pid)) for pid in [master, *children])
+        except (OSError, ValueError):
+            return None
+
     def stop(self):
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -72,9 +82,12 @@ class Served:
         self._log.close()
 
 
-def load(url, body_file, concurrency, seconds):
-    """Post `body_file` to `url` from `concurrency` keep-alive connections for `seconds`:
-    {"count", "elapsed", "rate", "p50_ms", "p99_ms", "errors", "bad_status"}."""
+def load(server, body_file, concurrency, seconds):
+    """Post `body_file` to `server` from `concurrency` keep-alive connections for `seconds`:
+    {"count", "elapsed", "rate", "p50_ms", "p99_ms", "errors", "bad_status", "cpu_us"};
+    `cpu_us` is the server's CPU time per request (master and workers), None where /proc is not."""
+    url = server.url
+    cpu = server.cpu_seconds()
     if generator() == "wrk":
         command = ["wrk", f"-t{min(concurrency, 2)}", f"-c{concurrency}", f"-d{max(1, round(seconds))}s",
                    "--timeout", "30s", "-s", str(BENCH / "ratios_post.lua"), url]
@@ -87,8 +100,17 @@ def load(url, body_file, concurrency, seconds):
         raise SystemExit(f"load generator failed ({done.returncode}): {done.stdout[-1000:]} {done.stderr[-1000:]}")
     count, elapsed, p50, p99, errors, bad = found.groups()
     count, elapsed = int(count), float(elapsed)
+    after = server.cpu_seconds()
+    cpu_us = None if cpu is None or after is None or not count else (after - cpu) * 1e6 / count
     return {"count": count, "elapsed": elapsed, "rate": count / elapsed if elapsed else 0.0,
-            "p50_ms": float(p50), "p99_ms": float(p99), "errors": int(errors), "bad_status": int(bad)}
+            "p50_ms": float(p50), "p99_ms": float(p99), "errors": int(errors), "bad_status": int(bad),
+            "cpu_us": cpu_us}
+
+
+def _cpu_of(pid):
+    # /proc/<pid>/stat: fields 14 and 15 (utime, stime, in clock ticks) after the name in parentheses.
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port():
