@@ -204,7 +204,8 @@ def _number(node, src):
     if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool) \
             and not getattr(node, "in_list", False):
         old = node.value
-        for k in (1, -1):
+        # A number in a rule counts days, months, people or percent: never stepped below 0.
+        for k in (1, -1) if old > 0 else (1,):
             node.value = old + k
             yield str(old), str(old + k), node.col_offset
         node.value = old
