@@ -163,7 +163,7 @@ def test_pytest_shows_a_failed_case_with_expected_and_found(tmp_path, pytester):
     dst, _ = _cases(tmp_path, "expect: {outcome: approve, findings: {vacancy-waiting-period: met}}",
                     "expect: {outcome: refuse, findings: {vacancy-waiting-period: met}}")
     result = pytester.runpytest_inprocess("-p", "server.judging.caseplugin", str(dst))
-    result.assert_outcomes(failed=1, passed=120)
+    result.assert_outcomes(failed=1, passed=158)
     result.stdout.re_match_lines([r"outcome: expected refuse, got approve",
                                   r"outcome +refuse +approve +<- differs",
                                   r"vacancy-waiting-period +met +met$"])

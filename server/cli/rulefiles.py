@@ -9,7 +9,8 @@ import pytest
 from server import coverage
 from server.cli.common import POLICIES, load_book
 from server.engine import compile as compiler
-from server.judging import caseplugin
+from server.cli.common import BadInput
+from server.judging import caseplugin, mutants
 from server.rules import rulebook
 
 
@@ -43,7 +44,13 @@ def check(directory):
 @click.option("--coverage", "show_coverage", is_flag=True,
               help="Then print, per requirement, the statuses the cases reach, and the parameters and "
                    "readings no case exercises; exit 1 also when a status that can occur is not reached.")
-def test_cmd(directory, verbose, show_coverage):
+@click.option("--mutants", "run_mutants", is_flag=True,
+              help="Instead, change the rule files one thing at a time and report each change no case "
+                   "notices (file:line, the change, the requirement, a case that would notice it).")
+@click.option("--strict", is_flag=True, help="With --mutants: exit 1 when any mutant survives.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="With --mutants: worker processes (default: the number of CPUs).")
+def test_cmd(directory, verbose, show_coverage, run_mutants, strict, jobs):
     """Run the cases in DIRECTORY/<regulation>/tests/*.yaml against the rule files.
 
     Each case is judged with the registry facts it carries; a failure prints what
@@ -51,6 +58,8 @@ def test_cmd(directory, verbose, show_coverage):
     pytest with the same plugin as the repo's tests (server/judging/caseplugin.py).
     """
     book = load_book(directory, register=False)   # rule files that do not load are bad input (exit 2)
+    if run_mutants:
+        return _mutants(directory, book, verbose, strict, jobs)
     report = CaseReport(verbose)
     # Only the cases under DIRECTORY: no ini file, conftest, cache or output capture of its own.
     code = pytest.main([str(directory), "-c", os.devnull, "--rootdir", str(directory), "--noconftest",
@@ -63,6 +72,32 @@ def test_cmd(directory, verbose, show_coverage):
         click.echo("\n".join(coverage.render(reached)))
         uncovered = any(vc.missing for vc in reached)
     if code != pytest.ExitCode.OK or report.failed or report.problems or not report.passed or uncovered:
+        sys.exit(1)
+
+
+def _mutants(directory, book, verbose, strict, jobs):
+    """`ereje test --mutants`: every survivor with its requirement and a suggested case, then the summary."""
+    if not any(reg.versions for reg in book.regulations.values()):
+        raise BadInput(f"{directory}: no rule files found")
+    if not any(cases for _, cases in mutants.plan(directory)[1]):
+        raise BadInput(f"{directory}: no cases found (policies/<regulation>/tests/*.yaml)")
+    try:
+        verdicts = mutants.run(directory, jobs or os.cpu_count() or 1)
+    except mutants.CasesFail as e:
+        click.echo(str(e), err=True)
+        sys.exit(1)
+    for v in verdicts:
+        if v.status == "survived":
+            click.echo(f"SURVIVED {v.mutant.file}:{v.mutant.line}: {v.mutant.change}\n"
+                       f"  ({v.mutant.operator} in {v.mutant.entry}; requirement: {', '.join(v.mutant.requirements)})\n"
+                       f"{v.suggestion.rstrip()}")
+        elif verbose:
+            click.echo(f"{v.status:<8} {v.mutant.file}:{v.mutant.line}: {v.mutant.change}"
+                       + (f"\n         by {v.by}" if v.by else ""))
+    count = {s: sum(1 for v in verdicts if v.status == s) for s in ("killed", "survived", "refused", "equivalent")}
+    click.echo(f"{len(verdicts)} mutants, {count['killed']} killed, {count['survived']} survived, "
+               f"{count['refused']} refused by check, {count['equivalent']} equivalent (no version's rules change)")
+    if strict and count["survived"]:
         sys.exit(1)
 
 

@@ -105,6 +105,19 @@ def _rule_files(directory):
 def _check(directory):
     problems = []
     files_by_reg = _read(directory, problems)
+    book, built = build(files_by_reg, directory)
+    return book, _dedupe(problems + built)
+
+
+def read(directory):
+    """({regulation: {version name: (path, loaded document, bytes)}}, problems) of the rule files under `directory`."""
+    problems = []
+    return _read(Path(directory), problems), problems
+
+
+def build(files_by_reg, directory):
+    """(Rulebook, problems) of rule files already read (`read`): mutation testing builds variants of them."""
+    problems = []
     regulations = {reg_id: Regulation(reg_id, _versions(reg_id, files, problems))
                    for reg_id, files in sorted(files_by_reg.items())}
     return Rulebook(regulations, directory), _dedupe(problems)

@@ -29,6 +29,7 @@ def locale(lang):
     return found
 
 
+@functools.lru_cache(maxsize=None)   # 200 CLDR evaluations per call, made for every plural() in every text
 def needed_forms(lang):
     """The plural categories whole numbers reach in `lang` (en, kk: one, other; ru: one, few, many)."""
     rule = locale(lang).plural_form
