@@ -161,4 +161,4 @@ def test_local_cluster_gives_the_local_run_byte_for_byte(tmp_path, fmt):
     s = json.loads(here)
     assert s["read"] == {"jsonl": 301, "csv": 302}[fmt] and s["judged"] > 250 and s["not_judged"] >= 3
     assert all(max(e["lines"]) <= 304 for e in s["errors"])
-    assert f.stat().st_size > 4 * 64 * 1024     # several parts, so the parts' line numbers are added up
+    assert f.stat().st_size > 2 * 64 * 1024     # three parts or more: the lines before each are added up

@@ -45,12 +45,13 @@ def check_address(text):
 
 
 def policies_digest(policies):
-    """SHA-256 of the rule files under `policies` (those rulebook.load reads), or None without the directory."""
+    """SHA-256 of the rule files under `policies` (those rulebook.load reads), or None if there are none."""
     directory = Path(policies)
-    if not directory.is_dir():
+    files = sorted(directory.glob("*/*.yaml")) + sorted(directory.glob("*/*.yml"))
+    if not files:
         return None
     sha = hashlib.sha256()
-    for path in sorted(directory.glob("*/*.yaml")) + sorted(directory.glob("*/*.yml")):
+    for path in files:
         sha.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return sha.hexdigest()
 
@@ -67,7 +68,7 @@ def _ready(setup):
     policies, digest, regulation, versions, lang = setup
     found = policies_digest(policies)
     if found is None:
-        raise ClusterError(f"worker on {socket.gethostname()}: no policies directory at {policies}")
+        raise ClusterError(f"worker on {socket.gethostname()}: no rule files at {policies}")
     if found != digest:
         raise ClusterError(f"worker on {socket.gethostname()}: the rule files at {policies} differ from the client's")
     init_worker(policies, regulation, versions, lang)
@@ -150,7 +151,7 @@ def check_workers(client, address, policies, digest):
             raise ClusterError(f"worker {addr}: ereje {found} is installed there, the client has {mine}")
     for addr, found in sorted(client.run(policies_digest, policies, on_error="return").items()):
         if found is None or isinstance(found, BaseException):
-            raise ClusterError(f"worker {addr}: no policies directory at {policies}")
+            raise ClusterError(f"worker {addr}: no rule files at {policies} (each node needs them at that path)")
         if found != digest:
             raise ClusterError(f"worker {addr}: the rule files at {policies} differ from the client's")
     return len(workers)
