@@ -115,13 +115,16 @@ def connect(address, jobs):
     cluster = None
     try:
         if address == "local":
+            # Its web page on a free port: two runs at once must not both ask for 8787.
             cluster = distributed.LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                               dashboard_address=None, silence_logs=logging.CRITICAL)
+                                               dashboard_address=":0", silence_logs=logging.CRITICAL)
             client = distributed.Client(cluster)
         else:
             client = distributed.Client(address, timeout=CONNECT_TIMEOUT_S)
     except (OSError, TimeoutError) as e:
-        where = "a local cluster" if cluster is None and address == "local" else f"the scheduler at {address}"
+        if cluster is not None:
+            cluster.close()
+        where = "a local cluster" if address == "local" else f"the scheduler at {address}"
         raise ClusterError(f"--cluster: cannot reach {where} within {CONNECT_TIMEOUT_S} s ({e})") from None
     try:
         yield client
