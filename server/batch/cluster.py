@@ -115,7 +115,7 @@ def connect(address, jobs):
     """A Client of the scheduler at `address`, or of a LocalCluster of `jobs` one-thread processes."""
     # Imported here: distributed is needed only with --cluster, and every other command would pay its import.
     import dask.config
-    import distributed
+    import distributed  # (as above: only with --cluster)
     cluster = None
     try:
         if address == "local":
