@@ -8,24 +8,25 @@ directly or through the derived facts' fields it reads.
 """
 from server.documents import plain
 from server.languages import text_in
-from server.rules.describe import reading
+from server.rules.describe import reading, without_registries
 from server.rules.nodes import fields_used
 
 # Requirement fields compared, in the order a lawyer reads them.
-_REQ_FIELDS = ("title", "citation", "scope", "condition", "effect", "explain", "readings")
+_REQ_FIELDS = ("title", "citation", "scope", "condition", "without_registries", "effect", "explain", "readings")
 # Keys of a derived fact that decide whether it holds (every field it sets depends on them).
 _WHEN_KEYS = ("fact", "collection", "for_each", "when", "value")
 
 
 def _requirement_summary(r, lang):
     return {"id": r.id, "title": text_in(r.title, lang), "citation": text_in(r.citation, lang), "effect": r.effect,
-            "scope": r.scope_src, "condition": r.condition_src, "readings": list(r.readings)}
+            "scope": r.scope_src, "condition": r.condition_src, **without_registries(r), "readings": list(r.readings)}
 
 
 def _requirement_view(r):
     raw = plain(r.raw)
     return {"title": raw.get("title", r.title), "citation": raw.get("citation", r.citation),
             "scope": raw.get("scope", r.scope_src), "condition": raw.get("condition", r.condition_src),
+            "without_registries": raw.get("without_registries"),
             "effect": raw.get("effect", r.effect), "explain": raw.get("explain"),
             "readings": raw.get("readings", r.readings)}
 

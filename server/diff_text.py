@@ -16,6 +16,8 @@ def _show(value, lang):
         return " ".join(value.split())
     if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
         return ", ".join(_show(v, lang) for v in value)
+    if isinstance(value, dict) and value and set(value) <= {"met", "unmet"}:   # without_registries
+        return "; ".join(f"{k}: {_show(v, lang)}" for k, v in value.items())
     if value is None:
         return say("diff.none", lang)
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -99,13 +101,16 @@ def _moved(through, lang):
 
 
 def _requirement_lines(d, lang):
-    cited, applies, met_when, if_unmet = _labels(lang, "diff.citation", "diff.applies", "diff.met_when", "diff.if_unmet")
+    cited, applies, met_when, without, if_unmet = _labels(lang, "diff.citation", "diff.applies", "diff.met_when",
+                                                          "diff.without_registries", "diff.if_unmet")
     none = [f"  {say('diff.none', lang)}"]
     lines = [say("diff.added", lang, n=len(d["added"]))]
     for r in d["added"]:
         lines += [f"  + {r['id']}: {r['title']}", f"      {cited}  {r['citation']}",
                   f"      {applies}  {_show(r['scope'], lang) or say('diff.always', lang)}",
-                  f"      {met_when}  {_show(r['condition'], lang)}", f"      {if_unmet}  {name('effect', r['effect'], lang)}"]
+                  f"      {met_when}  {_show(r['condition'], lang)}",
+                  *([f"      {without}  {_show(r['without_registries'], lang)}"] if r.get("without_registries") else []),
+                  f"      {if_unmet}  {name('effect', r['effect'], lang)}"]
     lines += none if not d["added"] else []
     lines.append(say("diff.removed", lang, n=len(d["removed"])))
     for r in d["removed"]:

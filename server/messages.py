@@ -102,6 +102,7 @@ FRAMES = {
     "diff.applies": _t("applies:", "применяется:", "қолданылады:"),
     "diff.met_when": _t("met when:", "выполнено, если:", "орындалады, егер:"),
     "diff.if_unmet": _t("if unmet:", "если не выполнено:", "орындалмаса:"),
+    "diff.without_registries": _t("registry missing:", "реестр недоступен:", "тізілім қолжетімсіз:"),
     "diff.always": _t("always", "всегда", "әрқашан"),
     "diff.before": _t("before:", "было:", "бұрын:"),
     "diff.after": _t("after:", "стало:", "кейін:"),

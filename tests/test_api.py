@@ -120,8 +120,10 @@ def test_replay_under_a_later_version_reads_the_registries_it_never_recorded(cli
     assert (replay["outcome"], replay["outcome_changed"]) == ("refuse", True)
     for name in ("quota", "offences"):   # recorded: reused as they were
         assert replay["registry"][name] == original["registry"][name]
-    for name in ("labour_exchange", "ulcrs", "migration_police"):   # never recorded: read now
+    for name in ("ulcrs", "migration_police"):   # never recorded: read now
         assert replay["registry"][name]["source"] == "fixtures"
+    # with no vacancy code the application alone makes the vacancy requirements unmet: the exchange is not asked
+    assert "labour_exchange" not in replay["registry"] and replay["missing"] == []
 
 
 def test_replay_of_an_unknown_ruling_is_404(client):

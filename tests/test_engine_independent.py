@@ -103,21 +103,6 @@ def reference_case(rng):  # long: one valid request of every route and kind, wit
     return {"application": app, "registry": answered}
 
 
-def reported_disagreement(request, rid, got, want):
-    """A disagreement reported to the lead (issue 15): the engine says `unknown` when a registry is down
-    although the application alone decides the requirement: no vacancy code ("met when vacancy_code is
-    given, ..."), or no listed worker ("No workers: met"). Contract s.4.1 makes unknown only the findings
-    that need the registry."""
-    app, registry = request["application"], request["registry"]
-    if rid in ("vacancy-published", "vacancy-waiting-period"):
-        return (got, want) == ("unknown", "unmet") and not app.get("vacancy_code") and "labour_exchange" not in registry
-    if rid in ("contracts-registered", "migration-data"):
-        return (got, want) == ("unknown", "met") and not app["foreign_workers"] and independent.NEEDS[rid] not in registry
-    return False
-
-
-@pytest.mark.xfail(strict=True, reason="reported to the lead: a registry that is down makes `unknown` a finding "
-                                       "the application alone decides (see reported_disagreement)")
 @pytest.mark.parametrize("change,rid,want", [
     ({"vacancy_code": None}, "vacancy-published", "unmet"),
     ({"vacancy_code": None}, "vacancy-waiting-period", "unmet"),
@@ -157,9 +142,7 @@ def test_rulings_agree_with_an_independent_reading_of_the_contract(request, book
         ruling = rulings.judge(judged_by, loaded, source=Unreachable())
         got = {f["requirement"]: f["status"] for f in ruling["findings"]}
         want = independent.statuses(version_name, asked, asked["registry"], waiting_moves_to_working_day=switch)
-        unexplained = {rid: (got[rid], want[rid]) for rid in want
-                       if got[rid] != want[rid] and not reported_disagreement(asked, rid, got[rid], want[rid])}
-        assert unexplained == {}, asked
+        assert got == want, asked
         assert ruling["outcome"] == independent.outcome(got), asked
         seen.update(want.items())
     # every requirement reaches every status it can have (those of every route and kind always apply)

@@ -166,9 +166,9 @@ MISTAKES = [
     ("a percent over 100", V2023, "    value: 70\n", "    value: 700\n",
      "2023-07-01.yaml:250: parameter 'managers_min_citizens_percent' must be a percent from 0 to 100 (70 for 70%); got 700"),
     ("a switch that is not true or false", V2025, "      value: false\n", "      value: no way\n",
-     "2025-09-01.yaml:168: parameter 'waiting_period_moves_to_working_day' must be true or false; got \"no way\""),
+     "2025-09-01.yaml:194: parameter 'waiting_period_moves_to_working_day' must be true or false; got \"no way\""),
     ("a parameter without a type", V2025, "      type: days\n", "",
-     "2025-09-01.yaml:158: parameter 'waiting_days': missing 'type': one of bool, count, date, days, list, months, number, "
+     "2025-09-01.yaml:184: parameter 'waiting_days': missing 'type': one of bool, count, date, days, list, months, number, "
      "percent, text"),
     ("a citation left as TODO", V2026, CITATION_2026, "        en: TODO",
      "2026-01-01.yaml:42: requirement 'vacancy-waiting-period': 'citation.en' is a placeholder (TODO); write the text"),
@@ -186,12 +186,12 @@ MISTAKES = [
      "2026-01-01.yaml:29: reading waiting-period-counting: 'text.en': a '{' is never closed by '}'"),
     ("a brace in an explanation that closes nothing", V2025, "filed on {application.submitted_on}.\"\n",
      "filed on application.submitted_on}.\"\n",
-     "2025-09-01.yaml:285: requirement 'vacancy-waiting-period' explain 'met.en': a '}' closes no '{'"),
+     "2025-09-01.yaml:317: requirement 'vacancy-waiting-period' explain 'met.en': a '}' closes no '{'"),
     ("a Russian title missing", V2026, ADD_REQUIREMENT_CHANGE,
      ADD_REQUIREMENT_CHANGE + "      title:\n        en: \"{waiting_days} days\"\n",
      "2026-01-01.yaml:41: requirement 'vacancy-waiting-period': 'title' has no Russian text (ru)"),
     ("a Russian explanation missing", V2025, "          ru: Не удалось получить данные биржи труда, дата размещения неизвестна; повторный запрос может это решить.\n", "",
-     "2025-09-01.yaml:301: requirement 'vacancy-waiting-period' explain 'unknown' has no Russian text (ru)"),
+     "2025-09-01.yaml:336: requirement 'vacancy-waiting-period' explain 'unknown' has no Russian text (ru)"),
     ("a title that quotes a fact", V2026, ADD_REQUIREMENT_CHANGE,
      ADD_REQUIREMENT_CHANGE + "      title:\n        en: \"{application.kind}\"\n        ru: \"{waiting_days}\"\n",
      "2026-01-01.yaml:42: requirement 'vacancy-waiting-period': 'title.en' may quote parameters only, "
@@ -212,27 +212,27 @@ MISTAKES = [
      "(did you mean 'vacancy-waiting-period'?) (a new entry goes under 'add:')"),
     ("a misspelt key in a change", V2026, "      citation:\n", "      titel: {en: x, ru: y}\n      citation:\n",
      "2026-01-01.yaml:41: requirement vacancy-waiting-period: unknown key 'titel' (did you mean 'title'?); "
-     "allowed: citation, condition, effect, explain, id, note, readings, scope, title"),
+     "allowed: citation, condition, effect, explain, id, note, readings, scope, title, without_registries"),
     ("a misspelt derived fact: one message, not one per use", V2025, "      fact: matched_vacancy\n",
      "      fact: matched_vacancies\n",
-     "2025-09-01.yaml:240: 'vacancy-published' condition: unknown fact 'matched_vacancy' (did you mean "
+     "2025-09-01.yaml:266: 'vacancy-published' condition: unknown fact 'matched_vacancy' (did you mean "
      "'matched_vacancies'?); known facts: application, local_content_exemption, local_content_gap, matched_vacancies, non_wto_sender, quota, "
      "staff, vacancy"),
     ("a wrong derived fact: what reads it is not reported again", V2025,
      "when: vacancy.code == application.vacancy_code and", "when: vacancy.code == application.vacancy_kode and",
-     "2025-09-01.yaml:198: 'matched-vacancy' when: 'application' has no field 'vacancy_kode' (did you mean "
+     "2025-09-01.yaml:224: 'matched-vacancy' when: 'application' has no field 'vacancy_kode' (did you mean "
      "'vacancy_code'?); its fields: category, employer_bin, employer_type, employer_unit, has_current_permit, "
      "has_staff, has_transfer, has_vacancy_code, headcount, kind, managers_citizens, managers_foreigners, "
      "permit_expires_on, permit_extensions, permit_issued_on, permit_number, reference, region, route, "
      "small_business, specialists_citizens, specialists_foreigners, submitted_on, transfer_country, "
      "transfer_employed_since, vacancy_code, workers_count, workers_requested, year"),
-    ("a misspelt reading", V2025, "readings: [labour-market-test-scope, vacancy-code-opaque]",
-     "readings: [labour-market-test-scop, vacancy-code-opaque]",
-     "2025-09-01.yaml:238: requirement 'vacancy-published': unknown reading 'labour-market-test-scop' "
+    ("a misspelt reading", V2025, "readings: [labour-market-test-scope, vacancy-code-opaque, application-alone-decides]",
+     "readings: [labour-market-test-scop, vacancy-code-opaque, application-alone-decides]",
+     "2025-09-01.yaml:264: requirement 'vacancy-published': unknown reading 'labour-market-test-scop' "
      "(did you mean 'labour-market-test-scope'?)"),
     ("a parameter retyped so the amended version's rule cannot read it", V2026, "    waiting_days: 20",
      "    waiting_days: 20\n    small_business_max_headcount: {type: text, value: many}",
-     "2026-01-01.yaml:24: with this value, 2025-09-01.yaml:190 fails: 'exemption-small-business' when: "
+     "2026-01-01.yaml:24: with this value, 2025-09-01.yaml:216 fails: 'exemption-small-business' when: "
      "cannot compare a number with a string"),
 ]
 

@@ -144,6 +144,9 @@ class RequirementSchema(Schema):
     scope = fields.String(required=True, allow_none=True,
                           metadata={"description": "when it applies, in the rule expression language"})
     condition = _text()
+    without_registries = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "present when the rule file gives it: `met` and/or `unmet` expressions over the application's "
+                       "own facts, deciding the finding when a registry it needs is missing"})
     readings = fields.List(fields.String(), required=True, metadata={"description": "ids of the readings taken"})
     registries = fields.List(fields.String(), metadata={"description": "version descriptions only"})
 

@@ -93,15 +93,18 @@ def _derivation_rules(v, d, rules, actions, problems):
 
 def _requirement_rules(v, r, rules, actions, problems):
     """Rules concluding requirement `r`, for each status: not_applicable when the scope is false,
-    unknown when a registry it needs is missing, met or unmet by its condition."""
+    met or unmet by its condition when every registry it needs answered; when one is missing,
+    met or unmet by its `without_registries:` (server.rules.decided), else unknown."""
     bound = {"application": "application"}
     cb = ClauseBuilder(v.fact_types, bound)
     needs = sorted(r.registries)
+    answered, missing = And(tuple(_ok(g, True) for g in needs)), Or(tuple(_ok(g, False) for g in needs))
+    met_w, unmet_w = (r.without[s][1] if s in r.without else FALSE for s in ("met", "unmet"))
     forms = {
         "not_applicable": Not(r.scope),
-        "unknown": And((r.scope, Or(tuple(_ok(g, False) for g in needs)))) if needs else FALSE,
-        "met": And((r.scope, *(_ok(g, True) for g in needs), r.condition)),
-        "unmet": And((r.scope, *(_ok(g, True) for g in needs), Not(r.condition))),
+        "unknown": And((r.scope, missing, Not(met_w), Not(unmet_w))) if needs else FALSE,
+        "met": And((r.scope, Or((And((answered, r.condition)), And((missing, met_w)))))),
+        "unmet": And((r.scope, Or((And((answered, Not(r.condition))), And((missing, Not(met_w), unmet_w)))))),
     }
     for status, node in forms.items():
         for i, clause in enumerate(_clauses(cb, node, True, r, problems)):
@@ -119,7 +122,8 @@ def _fields(v):
             if node is not None:
                 fields_used(node, used)
     for r in v.requirements:
-        fields_used(r.condition, fields_used(r.scope, used))
+        for node in (r.scope, r.condition, *(node for _, node in r.without.values())):
+            fields_used(node, used)
     used.setdefault("application", set()).update(f"ok_{g}" for r in v.requirements for g in r.registries)
     return {k: tuple(sorted(fs)) for k, fs in used.items()}
 
@@ -132,7 +136,8 @@ def _fields_of(item, fields):
                 fields_used(node, fields)
         fields.setdefault(item.fact, set()).update(item.set, ("value", "of") if item.foreach else ())
     else:
-        fields_used(item.condition, fields_used(item.scope, fields))
+        for node in (item.scope, item.condition, *(node for _, node in item.without.values())):
+            fields_used(node, fields)
 
 
 def _clauses(builder, node, pos, item, problems):

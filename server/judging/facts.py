@@ -126,7 +126,7 @@ def reach(version):
     if key not in _reach:
         nodes = [n for d in version.derivations for n in (d.when, d.value, *d.set.values()) if n is not None]
         for r in version.requirements:
-            nodes += [r.scope, r.condition]
+            nodes += [r.scope, r.condition, *(node for _, node in r.without.values())]
             nodes += [part[1] for texts in r.explain.values() for t in texts.values()
                       for part in t.parts if not isinstance(part, str)]
         total = 0

@@ -74,11 +74,12 @@ def arithmetic(version):
 
 
 def _conditions(version):
-    """What decides statuses: derived facts' `when`, `value` and `set:`, requirements' scope and condition."""
+    """What decides statuses: derived facts' `when`, `value` and `set:`, requirements' scope, condition
+    and `without_registries:`."""
     for d in version.derivations:
         yield from (n for n in (d.when, d.value, *d.set.values()) if n is not None)
     for r in version.requirements:
-        yield from (n for n in (r.scope, r.condition) if n is not None)
+        yield from (n for n in (r.scope, r.condition, *(node for _, node in r.without.values())) if n is not None)
 
 
 def _difference_bound(cmp):

@@ -14,7 +14,7 @@ from server.engine import runner as engine
 from server import errors
 from server.judging import facts
 from server.judging import texts
-from server.rules import calendar, facts as factmodel
+from server.rules import calendar, decided, facts as factmodel
 from server.rules import interpret
 from server.languages import text_in
 
@@ -139,12 +139,14 @@ _scopes = {}    # id(version) -> (version, ((registries, compiled scope or None:
 
 
 def _registry_scopes(version):
-    """Each registry-reading requirement's registries, with its scope compiled when the request alone
-    decides it (it reads only the application and its workers); made once per version object."""
+    """Each registry-reading requirement's registries, with when it reads them compiled when the request alone
+    decides it (its scope reads only the application and its workers): in scope, and not decided by its
+    `without_registries:` (server.rules.decided); made once per version object."""
     found = _scopes.get(id(version))
     if found is not None and found[0] is version:
         return found[1]
-    plan = tuple((r.registries, interpret.compile_py(r.scope) if r.scope_facts <= {"application", "worker"} else None)
+    plan = tuple((r.registries, interpret.compile_py(decided.reads_registries(r))
+                  if r.scope_facts <= {"application", "worker"} else None)
                  for r in version.requirements if r.registries)
     if len(_scopes) >= _MAX_SCOPES:
         _scopes.clear()

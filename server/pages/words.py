@@ -32,6 +32,7 @@ WORDS = {
     "requirements": _w("Requirements", "Требования", "Талаптар"),
     "scope": _w("Applies when", "Применяется, если", "Қолданылады, егер"),
     "condition": _w("Met when", "Выполнено, если", "Орындалады, егер"),
+    "without_registries": _w("If a registry is missing", "Если реестр недоступен", "Тізілім қолжетімсіз болса"),
     "effect": _w("If not met", "Если не выполнено", "Орындалмаса"),
     "effect_refuse": _w("refuse", "отказ", "бас тарту"),
     "effect_warn": _w("warn", "предупреждение", "ескерту"),

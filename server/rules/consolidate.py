@@ -15,7 +15,8 @@ from server.rules.source import Location, Problem, line_of
 
 TOP_KEYS = {"regulation", "version", "effective_from", "effective_to", "title", "act", "amends", "languages",
             "readings", "parameters", "derive", "requirements", "sources", "open_questions", "notes"}
-REQ_KEYS = {"id", "title", "citation", "scope", "condition", "effect", "explain", "readings", "note", "after"}
+REQ_KEYS = {"id", "title", "citation", "scope", "condition", "without_registries", "effect", "explain", "readings", "note",
+            "after"}
 DERIVE_KEYS = {"id", "fact", "collection", "for_each", "when", "value", "set", "readings", "note", "after"}
 ACT_KEYS = {"title", "number", "date", "registration", "url", "in_force", "note", "readings"}
 READING_KEYS = {"id", "text", "citation", "source", "strength"}

@@ -14,11 +14,16 @@ def describe(version, lang="en"):
         "parameters": plain(version.parameters),
         "requirements": [{
             "id": r.id, "title": text_in(r.title, lang), "citation": text_in(r.citation, lang), "effect": r.effect,
-            "scope": r.scope_src, "condition": r.condition_src, "readings": r.readings,
+            "scope": r.scope_src, "condition": r.condition_src, **without_registries(r), "readings": r.readings,
             "registries": sorted(r.registries)} for r in version.requirements],
         "derived_facts": [{"id": d.id, "fact": d.fact, **{k: plain(d.raw[k]) for k in ("for_each", "when", "value", "set") if k in d.raw}}
                           for d in version.derivations],
     }
+
+
+def without_registries(r):
+    """{"without_registries": {"met" | "unmet": source}} when the requirement has the key, else {}."""
+    return {"without_registries": {s: src for s, (src, _) in r.without.items()}} if r.without else {}
 
 
 def reading(version, r, lang):

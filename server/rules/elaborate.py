@@ -8,7 +8,7 @@ turns the whole into engine rules.
 import re
 from dataclasses import dataclass
 
-from server.rules import checks, facts, quotes
+from server.rules import checks, decided, facts, quotes
 from server.rules.known import Known
 from server.rules.model import Derivation, Requirement
 from server.rules.nodes import TRUE, ExpressionError, fields_used, referenced_facts, type_of
@@ -185,11 +185,14 @@ def _requirement(entry, known, problems):
     sc, sc_src, sc_params = _expr(entry, "scope", known.scope(), known, problems, required=False) \
         if "scope" in r else (TRUE, "true", frozenset())
     cond, cond_src, cond_params = _expr(entry, "condition", known.scope(), known, problems)
+    without = decided.elaborate(entry, known, problems)
     explain = quotes.explain(entry, known, problems)
     if sc is None or cond is None:
         return None
     refs = referenced_facts(sc) | referenced_facts(cond)
     reads = fields_used(cond, fields_used(sc))
+    for _, node, _ in without.values():
+        fields_used(node, reads)
     for templates in explain.values():
         for tpl in templates.values():
             for part in tpl.parts:
@@ -200,7 +203,9 @@ def _requirement(entry, known, problems):
         scope_src=sc_src, condition_src=cond_src, scope=sc, condition=cond, explain=explain,
         readings=list(r.get("readings") or []), facts=refs, registries=known.registries(refs),
         raw=r, at=entry.at, reads=reads, scope_facts=frozenset(referenced_facts(sc)),
-        shown=_shown(refs, reads, known.fact_types), params=sc_params | cond_params)
+        shown=_shown(refs, reads, known.fact_types),
+        params=sc_params | cond_params | frozenset().union(*(p for _, _, p in without.values())),
+        without={status: (src, node) for status, (src, node, _) in without.items()})
 
 
 def _shown(refs, reads, ftypes):

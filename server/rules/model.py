@@ -35,6 +35,9 @@ class Requirement:
     scope_facts: frozenset = frozenset()         # fact types its scope reads
     shown: tuple = ()    # what a finding shows: (fact, singleton, application fields or None, date fields)
     params: frozenset = frozenset()              # parameters its scope and condition read
+    # `without_registries:` "met" / "unmet" -> (source text, node over the application's own facts): the finding
+    # when a registry it needs is missing (docs/rule-files.md)
+    without: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

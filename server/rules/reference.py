@@ -4,7 +4,7 @@ It reads the same checked model the engine compiles, but evaluates it with
 `interpret` instead of durable_rules: the golden test and the benchmark compare
 the two on generated applications.
 """
-from server.rules import interpret
+from server.rules import decided, interpret
 
 
 def python_statuses(version, input_facts):
@@ -36,7 +36,7 @@ def python_statuses(version, input_facts):
         if not interpret.evaluate(r.scope, {}, by_type):
             out[r.id] = "not_applicable"
         elif not all(app[f"ok_{g}"] for g in r.registries):
-            out[r.id] = "unknown"
+            out[r.id] = decided.status(r, by_type) or "unknown"
         else:
             out[r.id] = "met" if interpret.evaluate(r.condition, {}, by_type) else "unmet"
     return out
