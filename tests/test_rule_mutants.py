@@ -95,6 +95,21 @@ def test_texts_are_not_mutated(shipped):
     assert [m for m in found if "staff-after-hiring" in m.entry]
 
 
+def test_what_the_application_alone_decides_is_mutated_and_killed(shipped):
+    files, _, found = shipped
+    m = next(m for m in found if m.entry == "requirement vacancy-published without_registries.unmet"
+             and m.operator == "not")
+    assert (Path(m.file).name, m.change) == ("2025-09-01.yaml", "not application.has_vacancy_code -> "
+                                                                  "application.has_vacancy_code")
+    assert _line(m.file, m.line).strip() == "unmet: not application.has_vacancy_code"
+    assert m.requirements == ("vacancy-published",)
+    mutants.init_worker(str(POLICIES))
+    index = len(mutants._state["mutants"])
+    mutants._state["mutants"].append(m)
+    # (the mutant also stops the exchange being asked when a code is given, so an ordinary case kills it first)
+    assert mutants.judge(index).status == "killed"
+
+
 def test_a_base_parameter_is_seen_through_the_amendment(shipped):
     files, _, found = shipped
     m = next(m for m in found if m.entry == "parameter bar_months" and m.after == "13")

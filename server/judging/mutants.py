@@ -255,5 +255,6 @@ def _changed_versions(before, after):
 def _fingerprint(v):
     """What a version's statuses depend on (texts left out)."""
     return (v.effective_from, v.effective_to, v.parameters, v.shifts,
-            [(r.id, r.effect, r.scope, r.condition) for r in v.requirements],
+            [(r.id, r.effect, r.scope, r.condition, tuple(sorted((k, n) for k, (_, n) in r.without.items())))
+             for r in v.requirements],
             [(d.id, d.fact, d.foreach, d.when, d.value, d.set, d.stage) for d in v.derivations])

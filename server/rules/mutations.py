@@ -98,14 +98,16 @@ def _entry_mutants(rel, doc, lines, needs):
     for section, keys in EXPRESSION_KEYS.items():
         kind = "requirement" if section == "requirements" else "derive"
         for path, item in _entry_items(doc, section):
-            sites = [(k, item, k, (kind, item["id"], k)) for k in keys if k in item]
-            if kind == "derive" and isinstance(item.get("set"), dict):
-                sites += [(f, item["set"], f"set.{f}", (kind, item["id"], "set", f)) for f in item["set"]]
-            for key, holder, label, need in sites:
+            sites = [(k, item, k, (kind, item["id"], k), (k,)) for k in keys if k in item]
+            for group, tag in (("set", "set"), ("without_registries", "without")):
+                if isinstance(item.get(group), dict):
+                    sites += [(f, item[group], f"{group}.{f}", (kind, item["id"], tag, f), (group, f))
+                              for f in item[group]]
+            for key, holder, label, need, inner in sites:
                 reqs = needs.get(need)
                 if not reqs or isinstance(holder[key], bool):
                     continue
-                sub = path + (("set", key) if holder is not item else (key,))
+                sub = path + inner
                 out += [Mutant(rel, _line(lines, line_of(holder, key), text, offset), sub, text, before, after,
                                op, f"{kind} {item['id']} {label}", reqs)
                         for op, before, after, text, offset in expression_changes(holder[key])]

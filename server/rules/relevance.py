@@ -10,7 +10,8 @@ from server.rules.nodes import fields_used
 
 def needs(versions):
     """{site: sorted requirement ids} over `versions`, a site being ("requirement", id, "scope" | "condition"),
-    ("derive", id, "when" | "value"), ("derive", id, "set", field) or ("parameter", name)."""
+    ("requirement", id, "without", "met" | "unmet"), ("derive", id, "when" | "value"),
+    ("derive", id, "set", field) or ("parameter", name)."""
     out = {}
     for v in versions:
         for r in v.requirements:
@@ -22,6 +23,8 @@ def needs(versions):
 def _sites(version, requirement):
     """The sites `requirement` of `version` depends on."""
     sites = {("requirement", requirement.id, "scope"), ("requirement", requirement.id, "condition")}
+    # `without_registries:` decides the status while a registry is missing; it reads only the application.
+    sites |= {("requirement", requirement.id, "without", k) for k in requirement.without}
     sites |= {("parameter", p) for p in requirement.params}
     read = {}
     for node in (requirement.scope, requirement.condition):
