@@ -2,7 +2,7 @@
 registry answers missing a required field (bench/mutation.py found these unchecked)."""
 import pytest
 
-from adapters import HttpSource, Query, RegistryUnavailable
+from adapters import FixtureSource, HttpSource, Query, RegistryUnavailable
 from adapters.masking import mask
 
 BASE = "http://gateway.test/api"
@@ -70,3 +70,10 @@ def test_an_identifier_a_record_may_lack_can_be_null(requests_mock, registry, fi
     requests_mock.get(url, json={listed: [nulled]} if listed else nulled, headers=JSON)
     data, _ = HttpSource(BASE, timeout=0.5).fetch(registry, QUERY)
     assert data == ({"contracts": [nulled]} if listed else {"persons": [nulled]})
+
+
+def test_a_fixture_read_twice_in_a_row_answers_the_same():
+    source = FixtureSource()
+    first, _ = source.fetch("ulcrs", QUERY)
+    again, _ = source.fetch("ulcrs", QUERY)   # within the recheck interval: from what was read
+    assert again == first and first["contracts"]

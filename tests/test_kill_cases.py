@@ -37,3 +37,11 @@ def test_a_case_file_without_cases_is_one_problem_at_line_1(tmp_path):
     found, problems = cases.load_file(path)
     assert found == [] and [(p.line, p.message) for p in problems] == [
         (1, "a case file needs 'defaults' and a list of 'cases'")]
+
+
+def test_a_case_file_that_is_not_yaml_is_one_problem_at_the_broken_line(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("defaults: {}\ncases:\n  - name: [unclosed\n", encoding="utf-8")
+    found, problems = cases.load_file(path)
+    assert found == [] and [(p.file, p.line) for p in problems] == [(str(path), 4)]
+    assert problems[0].message.startswith("YAML: ")
