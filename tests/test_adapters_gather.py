@@ -123,29 +123,54 @@ def test_an_adapter_that_breaks_makes_its_registry_missing_not_the_ruling_fail(c
     assert "reading offences failed" in caplog.text
 
 
+class Meeting(Scripted):
+    """Every registry's fetch waits until all of them are in flight at once (read one after
+    another, the first would wait alone until the barrier gave up); `stalled` ones then hang
+    until the test releases them."""
+
+    def __init__(self, stalled=(), deadline_s=5.0):
+        super().__init__(deadline_s=deadline_s)
+        self.met = threading.Barrier(len(REGISTRIES), timeout=30)
+        self.stalled, self.release, self.finished = set(stalled), threading.Event(), set()
+
+    def fetch(self, registry, query):
+        self.met.wait()
+        if registry in self.stalled:
+            self.release.wait(30)
+        with self._lock:
+            self.finished.add(registry)
+        return super().fetch(registry, query)
+
+
 def test_registries_are_read_concurrently():
-    source = Scripted(delays={name: 0.3 for name in REGISTRIES})
-    started = time.monotonic()
+    source = Meeting()
     gathered = gather(source, REGISTRIES, QUERY)
-    assert time.monotonic() - started < 0.9
+    assert not source.met.broken
     assert gathered.missing == []
 
 
 def test_a_registry_slower_than_the_deadline_is_missing_on_time():
-    source = Scripted(delays={"migration_police": 3})
-    started = time.monotonic()
-    gathered = gather(source, REGISTRIES, QUERY, deadline_s=0.5)
-    assert time.monotonic() - started < 1.0
+    source = Meeting(stalled={"migration_police"})
+    try:
+        gathered = gather(source, REGISTRIES, QUERY, deadline_s=0.5)
+        # the ruling went on while the stalled registry was still being read
+        assert "migration_police" not in source.finished
+    finally:
+        source.release.set()
     assert gathered.missing == ["migration_police"]
     assert gathered.provenance["migration_police"]["reason"] == "no answer within 0.5 s"
     assert len(gathered.data) == 4
 
 
 def test_the_default_deadline_is_the_sources():
-    started = time.monotonic()
-    gathered = gather(Scripted(delays={"quota": 3}, deadline_s=0.3), REGISTRIES, QUERY)
-    assert time.monotonic() - started < 0.8
+    source = Meeting(stalled={"quota"}, deadline_s=0.3)
+    try:
+        gathered = gather(source, REGISTRIES, QUERY)
+        assert "quota" not in source.finished
+    finally:
+        source.release.set()
     assert gathered.missing == ["quota"]
+    assert gathered.provenance["quota"]["reason"] == "no answer within 0.3 s"
 
 
 def test_without_a_registry_url_facts_come_from_fixtures(tmp_path):

@@ -8,7 +8,6 @@ comparison names each version once and never `version`/`as_of`. Each case here w
 """
 import io
 import json
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -149,10 +148,9 @@ class Endless(io.RawIOBase):
 
 def test_a_230_mb_answer_is_unavailable_after_reading_one_mib(gateway_app, requests_mock):
     body = Endless(230 * 10**6)
-    started = time.monotonic()
     reason = offences_answered(gateway_app, requests_mock, body=io.BufferedReader(body))
     assert reason == f"answer is over the limit of {1 << 20} bytes"
-    assert body.read_bytes < 2 * (1 << 20) and time.monotonic() - started < 2
+    assert body.read_bytes < 2 * (1 << 20)
 
 
 def test_a_declared_length_over_the_cap_is_refused_unread(gateway_app, requests_mock):
@@ -194,10 +192,8 @@ def test_a_replay_body_with_a_key_given_twice_is_400(client):
 
 def test_74000_duplicate_versions_are_422_at_once(client):
     request = dict(sample_request(), versions=["2023-07-01"] * 74_000)
-    started = time.monotonic()
     response = client.post("/v1/comparisons", json=request)
     assert invalid(response, "versions") == "Length must be between 1 and 64."
-    assert time.monotonic() - started < 2
 
 
 def test_a_version_named_twice_is_422(client):
