@@ -37,23 +37,46 @@ def init_worker(policies, regulation, versions, lang):
 
 def judge_item(item):
     """(line, doc, error) -> the per-application result of `--out`."""
-    line, doc, error = item
+    return judge_chunk([item])[0]
+
+
+def judge_chunk(chunk):
+    """A list of (line, doc, error) items -> their results, in order (the unit of work a pool or
+    cluster worker runs): each version judges the chunk's applications in one engine session."""
+    results, requests = [], []
+    for line, doc, error in chunk:
+        request, failed = _validated(line, doc, error)
+        if failed is not None:
+            results.append(failed)
+            continue
+        results.append(None)
+        requests.append((len(results) - 1, line, request))
+    compared = comparisons.compare_many(_state["book"], [r for _, _, r in requests], source=_state["source"],
+                                        versions=_state["versions"], lang=_state["lang"])
+    for (at, line, request), cmp in zip(requests, compared):
+        results[at] = _result(line, request, cmp)
+    return results
+
+
+def _validated(line, doc, error):
+    """(the request of one item, None) or (None, its `--out` error)."""
     if error is not None:
-        return {"line": line, "error": error}
+        return None, {"line": line, "error": error}
     try:
         request = _state["schema"].load(doc)     # one schema instance per process: nested schemas are costly
     except ValidationError as e:
         fields = "; ".join(f"{k}: {' '.join(v)}" for k, v in sorted(schemas.field_errors(e.messages).items()))
-        return {"line": line, "error": f"invalid: {fields or 'does not fit the contract'}"}
+        return None, {"line": line, "error": f"invalid: {fields or 'does not fit the contract'}"}
     if _state["regulation"]:
         request["regulation"] = _state["regulation"]
-    try:
-        cmp = comparisons.compare(_state["book"], request, source=_state["source"], versions=_state["versions"],
-                              lang=_state["lang"], detail=False)
-    except errors.EREJEError as e:
-        return {"line": line, "error": f"{e.code}: {e.message}"}
-    except Exception as e:  # one bad application never stops the run
-        return {"line": line, "error": f"could not judge: {type(e).__name__}: {e}"}
+    return request, None
+
+
+def _result(line, request, cmp):
+    if isinstance(cmp, errors.EREJEError):
+        return {"line": line, "error": f"{cmp.code}: {cmp.message}"}
+    if isinstance(cmp, Exception):   # one bad application never stops the run
+        return {"line": line, "error": f"could not judge: {type(cmp).__name__}: {cmp}"}
     because = []
     for ch in cmp["changes"]:
         for c in ch["because"]:
@@ -61,11 +84,6 @@ def judge_item(item):
                             "status": {"from": c["from"], "to": c["to"]}})
     return {"line": line, "reference": request["application"].get("reference"), "outcomes": cmp["outcomes"],
             "changed": cmp["outcome_changed"], "because": because}
-
-
-def judge_chunk(chunk):
-    """A list of items -> their results, in order (the unit of work a pool or cluster worker runs)."""
-    return [judge_item(item) for item in chunk]
 
 
 def _chunks(items, size):
@@ -81,8 +99,8 @@ def run(items, *, policies, regulation, versions, lang="en", jobs=1, chunk_size=
     """Yield one result per item, in input order, judged by `jobs` processes."""
     if jobs <= 1:
         init_worker(policies, regulation, versions, lang)
-        for item in items:
-            yield judge_item(item)
+        for chunk in _chunks(items, chunk_size):
+            yield from judge_chunk(chunk)
         return
     # Pool.imap reads its input eagerly in a thread; the semaphore keeps at most
     # `window` chunks in flight so a large file is streamed, not held in memory.

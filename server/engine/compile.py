@@ -7,10 +7,10 @@ Negation is stratified: every rule waits for a stage fact, asserted only after
 all facts of lower stages exist, so a negated pattern sees everything it denies.
 Nothing here imports durable_rules: the output is plain JSON-able dicts.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from server.engine import limits
-from server.engine.clauses import ClauseBuilder, patterns
+from server.engine.clauses import STAGE, ClauseBuilder, patterns
 from server.rules import interpret
 from server.rules.model import Derivation
 from server.rules.nodes import FALSE, And, Cmp, Const, ExpressionError, Field, Not, Or, fields_used
@@ -46,6 +46,28 @@ class Compiled:
     actions: dict        # rule name -> Action
     fields: dict         # fact type -> fields some rule reads
     stages: int
+
+
+def multi(compiled):
+    """The multi-application form of a compiled version: every pattern but the stage's and the
+    application's joined on the application's number (`app`, which every engine fact of a
+    multi-application session carries), so many applications can be judged in one session.
+
+    The join is an equality: durable indexes it, where an unjoined pattern would pair every
+    fact with every application."""
+    rules = {name: {**rule, "all": [_joined(p) for p in rule["all"]]} for name, rule in compiled.rules.items()}
+    return replace(compiled, name=f"{compiled.name}*multi", rules=rules)
+
+
+def _joined(pattern):
+    (var, body), = pattern.items()
+    if var in (STAGE, "application"):
+        return pattern
+    conds = body["$and"] if "$and" in body else [body]
+    return {var: {"$and": [conds[0], _APP_JOIN, *conds[1:]]}}
+
+
+_APP_JOIN = {"app": {"application": "app"}}
 
 
 def engine_name(v):
