@@ -134,7 +134,7 @@ def test_a_fact_the_engine_refuses_raises_and_the_engine_keeps_judging(book, mon
     assert engine.run(version, facts_).findings == expected
     # Without distinct ids the stage fact is a duplicate: the engine answers ERR_EVENT_OBSERVED.
     monkeypatch.setattr(ids.SessionIds, "claim", lambda self, logical: logical)
-    with pytest.raises(errors.EngineError, match=r"refused stage 1: result code 2 \(ERR_EVENT_OBSERVED\)"):
+    with pytest.raises(errors.EngineError, match=r"refused the input facts or stage 1: result code 2 \(ERR_EVENT_OBSERVED\)"):
         engine.run(version, facts_)
     monkeypatch.undo()
     assert engine.run(version, facts_).findings == expected

@@ -27,7 +27,7 @@ def app_of(message):
     return int(message[start:message.index(",", start)])
 
 
-def apply(message, compiled, version, session, result, pending, app=None):
+def apply(message, pending, compiled, session, result, app=None):
     """Carry out one action message `{"<rule>": {matched facts}}` on `result`.
 
     Findings need only the rule's name, so the (large) matched facts are decoded
@@ -38,7 +38,7 @@ def apply(message, compiled, version, session, result, pending, app=None):
     if action.kind == "finding":
         _conclude(action, rule, result)
     else:
-        _derive(session, version, action, rule, orjson.loads(message)[rule], result, pending, app)
+        _derive(session, action, rule, orjson.loads(message)[rule], result, pending, app)
 
 
 def _conclude(action, rule, result):
@@ -49,7 +49,7 @@ def _conclude(action, rule, result):
         "finding": action.source_id, "status": action.status}})
 
 
-def _derive(session, version, action, rule, env, result, pending, app):
+def _derive(session, action, rule, env, result, pending, app):
     step = len(result.trace) + 1
     # Matched facts carry engine ids; the rules, the trace and the findings speak logical ones.
     of = logical(session, env[action.foreach]["id"], app) if action.foreach else None
@@ -65,7 +65,7 @@ def _derive(session, version, action, rule, env, result, pending, app):
     for name, fn in action.set.items():
         fact[name] = fn(env, {})
     bucket[key] = fact
-    result.trace.append({"step": step, "rule": rule, "asserted": _readable(version, fact)})
+    result.trace.append({"step": step, "rule": rule, "asserted": _readable(action.dates, fact)})
     if app is None:
         pending.append({**fact, "id": session.claim(key), "sid": session.sid})
     else:
@@ -78,11 +78,9 @@ def logical(session, engine_id, app=None):
     return found if app is None else found.partition("/")[2]
 
 
-def _readable(version, fact):
-    ft = version.fact_types.get(fact["t"])
+def _readable(dates, fact):
     out = {"fact": fact["t"]}
     for k, val in fact.items():
-        if k in ("t", "sid"):
-            continue
-        out[k] = calendar.readable(val, ft is not None and ft.fields.get(k) == "date")
+        if k not in ("t", "sid"):
+            out[k] = calendar.readable(val, True) if k in dates else val
     return out

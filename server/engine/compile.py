@@ -28,6 +28,7 @@ class Action:
     foreach: str = ""    # the per-element variable, if any
     value: object = None  # for derive with value: True/False
     set: dict = field(default_factory=dict)
+    dates: frozenset = frozenset()   # for derive: the fields of the fact that hold dates (day numbers)
 
 
 # --- a whole version -----------------------------------------------------------------
@@ -110,7 +111,13 @@ def _derivation_rules(v, d, rules, actions, problems):
             name = f"derive.{d.id}.{'when' if value is None else value}.{i}"
             rules[name] = {"all": patterns(clause, bound, d.stage), "dist": 0}
             actions[name] = Action("derive", d.id, fact=d.fact, foreach=d.foreach[0] if d.foreach else "",
-                                   value=value, set={k: interpret.compile_py(n) for k, n in d.set.items()})
+                                   value=value, set={k: interpret.compile_py(n) for k, n in d.set.items()},
+                                   dates=_date_fields(v, d.fact))
+
+
+def _date_fields(v, fact):
+    ft = v.fact_types.get(fact)
+    return frozenset(k for k, kind in ft.fields.items() if kind == "date") if ft is not None else frozenset()
 
 
 def _requirement_rules(v, r, rules, actions, problems):

@@ -12,6 +12,7 @@ deleting one was a quarter of a ruling). After each ruling every fact asserted i
 is retracted in one call, stage facts first so no rule can fire while it empties; on
 any error the session is deleted and the next ruling starts a fresh one.
 """
+import functools
 import itertools
 import threading
 
@@ -91,10 +92,8 @@ def run(version, input_facts):
         live = _session(loaded.handle, loaded.stages, loaded.reserved)
         session = ids.SessionIds(live.held, live.sid)
         payload = _payload(loaded.compiled, session, input_facts, None, [])
-
-        def apply(message, pending):
-            actions.apply(message, loaded.compiled, version, session, result, pending)
-        _judge(loaded.handle, live, version, payload, apply)
+        _judge(loaded.handle, live, version, payload,
+               functools.partial(actions.apply, compiled=loaded.compiled, session=session, result=result))
     return result
 
 
@@ -112,7 +111,7 @@ def run_many(version, many):
 
             def apply(message, pending):
                 app = actions.app_of(message)
-                actions.apply(message, compiled, version, session, results[app], pending, app)
+                actions.apply(message, pending, compiled, session, results[app], app)
             try:
                 payload = []
                 for app, input_facts in enumerate(many):
@@ -163,31 +162,22 @@ def _payload(compiled, session, input_facts, app, out):
     return out
 
 
-def _judge(handle, live, version, payload, apply):  # long: one try around every call into the session
+def _judge(handle, live, version, payload, apply):
     """Assert `payload`, then each stage with the facts derived below it, carrying out every action
     with `apply(message, pending)`; then empty the session. Called holding `_lock`."""
     state_handle = None
     asserted = []    # JSON texts of every fact asserted, to retract them
     try:
-        text = jsontext.dumps(payload)
-        code, state_handle = _dre.assert_facts(handle, text)
-        if code > _NOT_HANDLED:
-            raise _refused(code, "the input facts")
-        asserted.append(text[1:-1])
-        pending = []
+        pending, what = payload, "the input facts"
         for stage, stage_text in enumerate(live.stage_texts, 1):
-            if pending:
-                # Facts derived at a lower stage, asserted in one call: a rule only
-                # reads facts of lower stages, so none of them could fire earlier.
-                text = jsontext.dumps(pending)
-                code = _dre.assert_facts(handle, text)[0]
-                if code > _NOT_HANDLED:
-                    raise _refused(code, "derived facts")
-                asserted.append(text[1:-1])
-                pending = []
-            code, state_handle = _dre.assert_fact(handle, stage_text)
+            # The facts of lower stages and then the stage fact, in one call: the engine takes a
+            # batch in order, and a rule reads only lower stages, so none could fire earlier.
+            body = jsontext.dumps(pending)[1:-1]
+            code, state_handle = _dre.assert_facts(handle, f"[{body},{stage_text}]" if body else f"[{stage_text}]")
             if code > _NOT_HANDLED:
-                raise _refused(code, f"stage {stage}")
+                raise _refused(code, f"{what} or stage {stage}")
+            asserted.append(body)
+            pending, what = [], "derived facts"
             _drain(handle, state_handle, version, apply, pending)
         _empty(handle, live, asserted)
     except BaseException as e:
@@ -206,8 +196,7 @@ def _empty(handle, live, asserted):
     code, state_handle = _dre.retract_facts(handle, f"[{','.join(texts)}]")
     if code > _NOT_HANDLED:
         raise _refused(code, "the retraction of the ruling's facts")
-    if _dre.start_action_for_state(handle, state_handle):
-        # Never seen: the action is completed unrun (see _discard) and the session dropped.
+    if _dre.start_action_for_state(handle, state_handle):   # never seen: complete it unrun, drop the session
         _discard(handle, state_handle)
         raise errors.EngineError("durable_rules started an action while a session was emptied")
 
@@ -218,9 +207,7 @@ def _session(handle, stages, reserved):
     if live is None:
         session = ids.SessionIds(reserved)
         sid = _draw_sid()
-        while not session.admit_session(sid):
-            # The engine's own fact for this session would collide with a stage fact:
-            # take the next sid rather than rename a fact.
+        while not session.admit_session(sid):   # its session fact would collide with a stage fact
             sid = _draw_sid()
         texts = [f'{{"sid": "{sid}", "id": "{stage_id}", "t": "$stage", "n": {n}}}'
                  for n, stage_id in enumerate(stages, 1)]
