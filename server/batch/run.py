@@ -96,12 +96,20 @@ def _chunks(items, size):
 
 
 def run(items, *, policies, regulation, versions, lang="en", jobs=1, chunk_size=64):
-    """Yield one result per item, in input order, judged by `jobs` processes."""
+    """Yield one result per item, in input order, judged by `jobs` processes.
+
+    `--jobs 1` judges in this process: a pool of one worker overlaps the reading and summing
+    up here with the judging, but starts a process and pickles every application and result;
+    measured on 3,000 applications it was no faster beyond the noise (12.7-36 s against 13.4-30 s)."""
     if jobs <= 1:
         init_worker(policies, regulation, versions, lang)
         for chunk in _chunks(items, chunk_size):
             yield from judge_chunk(chunk)
         return
+    yield from _pooled(items, (str(policies), regulation, versions, lang), jobs, chunk_size)
+
+
+def _pooled(items, worker_args, jobs, chunk_size):
     # Pool.imap reads its input eagerly in a thread; the semaphore keeps at most
     # `window` chunks in flight so a large file is streamed, not held in memory.
     window = jobs * 4
@@ -115,7 +123,7 @@ def run(items, *, policies, regulation, versions, lang="en", jobs=1, chunk_size=
             yield chunk
 
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(jobs, initializer=init_worker, initargs=(str(policies), regulation, versions, lang)) as pool:
+    with ctx.Pool(jobs, initializer=init_worker, initargs=worker_args) as pool:
         try:
             for results in pool.imap(judge_chunk, feed()):
                 room.release()
