@@ -14,6 +14,7 @@ from marshmallow import ValidationError
 
 import adapters
 from server import errors, messages
+from server.contract import fastpath
 from server.contract import request as schemas
 from server.engine import runner as engine
 from server.judging import comparisons
@@ -32,7 +33,8 @@ def init_worker(policies, regulation, versions, lang):
     book = rulebook.load(policies)
     engine.register_all(book)
     _state.update(book=book, regulation=regulation, versions=versions, lang=lang,
-                  source=adapters.source_from_env(), schema=schemas.RulingRequestSchema())
+                  source=adapters.source_from_env(), schema=schemas.RulingRequestSchema(),
+                  fast=fastpath.loader(schemas.RulingRequestSchema))
 
 
 def judge_item(item):
@@ -62,8 +64,12 @@ def _validated(line, doc, error):
     """(the request of one item, None) or (None, its `--out` error)."""
     if error is not None:
         return None, {"line": line, "error": error}
+    # The generated fast path loads exactly what marshmallow would (half the time of a
+    # compare was marshmallow); what it refuses, marshmallow loads again and words.
+    request = _state["fast"].from_object(doc) if _state["fast"] is not None else None
     try:
-        request = _state["schema"].load(doc)     # one schema instance per process: nested schemas are costly
+        if request is None:
+            request = _state["schema"].load(doc)     # one schema instance per process: nested schemas are costly
     except ValidationError as e:
         fields = "; ".join(f"{k}: {' '.join(v)}" for k, v in sorted(schemas.field_errors(e.messages).items()))
         return None, {"line": line, "error": f"invalid: {fields or 'does not fit the contract'}"}
