@@ -47,6 +47,7 @@ class Compiled:
     actions: dict        # rule name -> Action
     fields: dict         # fact type -> fields some rule reads
     stages: int
+    reusable: bool = True   # a session can be emptied by retraction (see _reusable)
 
 
 def multi(compiled):
@@ -91,7 +92,28 @@ def from_model(v):
                     for item, problem in limits.check(entries)]
     if problems:
         return None, problems
-    return Compiled(name=engine_name(v), rules=rules, actions=actions, fields=_fields(v), stages=v.stages), []
+    return Compiled(name=engine_name(v), rules=rules, actions=actions, fields=_fields(v), stages=v.stages,
+                    reusable=_reusable(v, rules)), []
+
+
+def _reusable(v, rules):
+    """Whether retracting a ruling's facts stays cheap: not when a rule pairs two lists of facts
+    with no equality between them (every pair is a match the engine holds, and retracting them
+    took minutes for six `any(...)` over one list, where deleting the session is instant)."""
+    for rule in rules.values():
+        loose = 0
+        for pattern in rule["all"]:
+            (var, body), = pattern.items()
+            conds = body["$and"] if "$and" in body else [body]
+            ft = v.fact_types.get(conds[0].get("t"))
+            if var.endswith("$not") or var in (STAGE, "application") or ft is None or ft.singleton:
+                continue
+            if not any(isinstance(val, dict) and len(val) == 1 and not next(iter(val)).startswith("$")
+                       for c in conds[1:] for key, val in c.items() if not key.startswith("$")):
+                loose += 1
+        if loose > 1:
+            return False
+    return True
 
 
 def problems(book):

@@ -47,8 +47,8 @@ class _Version:
 class _Session:
     """A live engine session: its sid, the hashes every ruling in it starts from, its stage facts."""
 
-    def __init__(self, sid, held, stage_texts):
-        self.sid, self.held, self.stage_texts = sid, held, stage_texts
+    def __init__(self, sid, held, stage_texts, reusable):
+        self.sid, self.held, self.stage_texts, self.reusable = sid, held, stage_texts, reusable
 
 
 def register(version):
@@ -89,7 +89,7 @@ def run(version, input_facts):
     loaded = _registered(version)
     result = Run()
     with _lock:
-        live = _session(loaded.handle, loaded.stages, loaded.reserved)
+        live = _session(loaded.handle, loaded.stages, loaded.reserved, loaded.compiled.reusable)
         session = ids.SessionIds(live.held, live.sid)
         payload = _payload(loaded.compiled, session, input_facts, None, [])
         _judge(loaded.handle, live, version, payload,
@@ -106,7 +106,7 @@ def run_many(version, many):
         handle, compiled = loaded.multi
         results = [Run() for _ in many]
         with _lock:
-            live = _session(handle, loaded.stages, loaded.reserved)
+            live = _session(handle, loaded.stages, loaded.reserved, compiled.reusable)
             session = ids.SessionIds(live.held, live.sid)
 
             def apply(message, pending):
@@ -179,7 +179,10 @@ def _judge(handle, live, version, payload, apply):
             asserted.append(body)
             pending, what = [], "derived facts"
             _drain(handle, state_handle, version, apply, pending)
-        _empty(handle, live, asserted)
+        if live.reusable:
+            _empty(handle, live, asserted)
+        else:
+            _drop(handle, live)
     except BaseException as e:
         if state_handle is not None:
             _discard(handle, state_handle)
@@ -201,7 +204,7 @@ def _empty(handle, live, asserted):
         raise errors.EngineError("durable_rules started an action while a session was emptied")
 
 
-def _session(handle, stages, reserved):
+def _session(handle, stages, reserved, reusable):
     """The live session of a ruleset, or a new one. Called holding `_lock`."""
     live = _live.get(handle)
     if live is None:
@@ -211,7 +214,7 @@ def _session(handle, stages, reserved):
             sid = _draw_sid()
         texts = [f'{{"sid": "{sid}", "id": "{stage_id}", "t": "$stage", "n": {n}}}'
                  for n, stage_id in enumerate(stages, 1)]
-        live = _live[handle] = _Session(sid, session.held(), texts)
+        live = _live[handle] = _Session(sid, session.held(), texts, reusable)
     return live
 
 
