@@ -88,7 +88,8 @@ SESSION_SCRIPT = textwrap.dedent("""
         return {k: v for k, v in rulings.judge(book, request).items() if k != "registry"}
 
     expected = [judged(r) for r in requests]
-    engine._session_ids = itertools.count(82548875)   # as if 82,548,874 rulings had run
+    engine.drop_sessions()                              # the next ruling opens a fresh session
+    engine._session_ids = itertools.count(82548875)   # as if 82,548,874 sessions had been opened
     assert [judged(r) for r in requests] == expected
     print(*[e["outcome"] for e in expected], "next session", next(engine._session_ids))
 """)
@@ -99,8 +100,9 @@ def test_the_82548875th_ruling_of_a_process_is_judged_like_the_first():
     proc = subprocess.run([sys.executable, "-c", SESSION_SCRIPT, str(ROOT)], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, (proc.returncode, proc.stderr[-2000:])
-    # Session 82548875 is never opened (its session fact would take `application`'s hash).
-    assert proc.stdout.split() == ["approve", "refuse", "next", "session", "82548878"]
+    # Session 82548875 is opened and reused: its session fact holds `application`'s hash,
+    # so every ruling in it asserts the application as `application~1`, judged the same.
+    assert proc.stdout.split() == ["approve", "refuse", "next", "session", "82548876"]
 
 
 def test_two_input_facts_whose_ids_collide_both_reach_the_engine(book):
@@ -132,7 +134,7 @@ def test_a_fact_the_engine_refuses_raises_and_the_engine_keeps_judging(book, mon
     assert engine.run(version, facts_).findings == expected
     # Without distinct ids the stage fact is a duplicate: the engine answers ERR_EVENT_OBSERVED.
     monkeypatch.setattr(ids.SessionIds, "claim", lambda self, logical: logical)
-    with pytest.raises(errors.EngineError, match=r"refused stage 1: result code 2 \(ERR_EVENT_OBSERVED\)"):
+    with pytest.raises(errors.EngineError, match=r"refused the input facts or stage 1: result code 2 \(ERR_EVENT_OBSERVED\)"):
         engine.run(version, facts_)
     monkeypatch.undo()
     assert engine.run(version, facts_).findings == expected

@@ -7,10 +7,10 @@ Negation is stratified: every rule waits for a stage fact, asserted only after
 all facts of lower stages exist, so a negated pattern sees everything it denies.
 Nothing here imports durable_rules: the output is plain JSON-able dicts.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from server.engine import limits
-from server.engine.clauses import ClauseBuilder, patterns
+from server.engine.clauses import STAGE, ClauseBuilder, patterns
 from server.rules import interpret
 from server.rules.model import Derivation
 from server.rules.nodes import FALSE, And, Cmp, Const, ExpressionError, Field, Not, Or, fields_used
@@ -28,6 +28,7 @@ class Action:
     foreach: str = ""    # the per-element variable, if any
     value: object = None  # for derive with value: True/False
     set: dict = field(default_factory=dict)
+    dates: frozenset = frozenset()   # for derive: the fields of the fact that hold dates (day numbers)
 
 
 # --- a whole version -----------------------------------------------------------------
@@ -46,6 +47,29 @@ class Compiled:
     actions: dict        # rule name -> Action
     fields: dict         # fact type -> fields some rule reads
     stages: int
+    reusable: bool = True   # a session can be emptied by retraction (see _reusable)
+
+
+def multi(compiled):
+    """The multi-application form of a compiled version: every pattern but the stage's and the
+    application's joined on the application's number (`app`, which every engine fact of a
+    multi-application session carries), so many applications can be judged in one session.
+
+    The join is an equality: durable indexes it, where an unjoined pattern would pair every
+    fact with every application."""
+    rules = {name: {**rule, "all": [_joined(p) for p in rule["all"]]} for name, rule in compiled.rules.items()}
+    return replace(compiled, name=f"{compiled.name}*multi", rules=rules)
+
+
+def _joined(pattern):
+    (var, body), = pattern.items()
+    if var in (STAGE, "application"):
+        return pattern
+    conds = body["$and"] if "$and" in body else [body]
+    return {var: {"$and": [conds[0], _APP_JOIN, *conds[1:]]}}
+
+
+_APP_JOIN = {"app": {"application": "app"}}
 
 
 def engine_name(v):
@@ -68,7 +92,28 @@ def from_model(v):
                     for item, problem in limits.check(entries)]
     if problems:
         return None, problems
-    return Compiled(name=engine_name(v), rules=rules, actions=actions, fields=_fields(v), stages=v.stages), []
+    return Compiled(name=engine_name(v), rules=rules, actions=actions, fields=_fields(v), stages=v.stages,
+                    reusable=_reusable(v, rules)), []
+
+
+def _reusable(v, rules):
+    """Whether retracting a ruling's facts stays cheap: not when a rule pairs two lists of facts
+    with no equality between them (every pair is a match the engine holds, and retracting them
+    took minutes for six `any(...)` over one list, where deleting the session is instant)."""
+    for rule in rules.values():
+        loose = 0
+        for pattern in rule["all"]:
+            (var, body), = pattern.items()
+            conds = body["$and"] if "$and" in body else [body]
+            ft = v.fact_types.get(conds[0].get("t"))
+            if var.endswith("$not") or var in (STAGE, "application") or ft is None or ft.singleton:
+                continue
+            if not any(isinstance(val, dict) and len(val) == 1 and not next(iter(val)).startswith("$")
+                       for c in conds[1:] for key, val in c.items() if not key.startswith("$")):
+                loose += 1
+        if loose > 1:
+            return False
+    return True
 
 
 def problems(book):
@@ -88,7 +133,13 @@ def _derivation_rules(v, d, rules, actions, problems):
             name = f"derive.{d.id}.{'when' if value is None else value}.{i}"
             rules[name] = {"all": patterns(clause, bound, d.stage), "dist": 0}
             actions[name] = Action("derive", d.id, fact=d.fact, foreach=d.foreach[0] if d.foreach else "",
-                                   value=value, set={k: interpret.compile_py(n) for k, n in d.set.items()})
+                                   value=value, set={k: interpret.compile_py(n) for k, n in d.set.items()},
+                                   dates=_date_fields(v, d.fact))
+
+
+def _date_fields(v, fact):
+    ft = v.fact_types.get(fact)
+    return frozenset(k for k, kind in ft.fields.items() if kind == "date") if ft is not None else frozenset()
 
 
 def _requirement_rules(v, r, rules, actions, problems):

@@ -10,8 +10,9 @@ starts) collides with `application`, and that ruling crashed the process.
 
 So every id asserted in one session is claimed here first. An id whose hash is
 taken gets a deterministic engine id (`<id>~1`, `<id>~2`, ...) and the runner maps
-it back, so rules, findings and the trace only ever see the logical id. A session id
-whose session fact would collide is never used.
+it back, so rules, findings and the trace only ever see the logical id. A session
+is reused for many rulings (runner): its session fact and stage facts are held first,
+and each ruling's facts are claimed after them.
 """
 import itertools
 
@@ -73,17 +74,21 @@ def reserve(fixed):
 class SessionIds:
     """The ids of one session: each hash held by one id, renamed ids mapped back.
 
-    Start from `reserve(...)` of the runner's fixed ids, `claim` each fact's id, then
-    `admit_session`: a sid whose session fact collides is refused and another drawn,
-    so which fact gets renamed never depends on the session counter.
+    Start from `reserve(...)` of the runner's fixed ids and `admit_session` (a sid whose
+    session fact collides with a fixed id is refused and another drawn); each ruling in
+    that session starts from `held()` and `claim`s each fact's id.
     """
 
     __slots__ = ("_owner", "_logical", "sid")
 
-    def __init__(self, reserved):
+    def __init__(self, reserved, sid=None):
         self._owner = dict(reserved)   # hash -> the engine id holding it
         self._logical = None           # renamed engine id -> logical id, once one is renamed
-        self.sid = None                # the session, once admitted
+        self.sid = sid                 # the session, once admitted (or already admitted in `reserved`)
+
+    def held(self):
+        """The hashes held so far (to start the next ruling of a reused session from)."""
+        return dict(self._owner)
 
     def claim(self, logical):
         """The engine id for `logical`: itself, or the first free `<logical>~k`."""

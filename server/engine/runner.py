@@ -1,29 +1,54 @@
-"""The only door to durable_rules: register compiled versions, run one ruling at a time.
+"""The only door to durable_rules: register compiled versions, run rulings one at a time.
 
 We drive durable's C engine directly rather than through `durable.engine.Host`:
 the Host starts timer threads that race the caller and segfault once two sessions
 overlap, its batch assert drops actions when one fact matches no rule, and it
 swallows exceptions raised in actions. Here every call into the engine holds one
-process-wide lock, each ruling has its own session that is always deleted, and
-actions are plain data (assert a derived fact / conclude a finding) carried out
-in this module, so a failure surfaces as an exception instead of silence.
+process-wide lock, and actions are plain data (assert a derived fact / conclude a
+finding) carried out in `actions`, so a failure surfaces as an exception instead of silence.
+
+Sessions are reused: each ruleset keeps one live session per process (creating and
+deleting one was a quarter of a ruling). After each ruling every fact asserted in it
+is retracted in one call, stage facts first so no rule can fire while it empties; on
+any error the session is deleted and the next ruling starts a fresh one.
 """
+import functools
 import itertools
 import threading
 
 import durable_rules_engine as _dre
 
 from server import errors, jsontext
+from server.engine import actions
 from server.engine import compile as compiler
 from server.engine import ids
-from server.rules import calendar
+
+Run = actions.Run
 
 _lock = threading.Lock()
-_loaded = {}             # engine name -> (ruleset handle, Compiled, (stage fact ids, hashes they hold))
+_loaded = {}             # engine name -> _Version
+_live = {}               # ruleset handle -> _Session (at most one per ruleset, see _draw_sid)
 _session_ids = itertools.count(1)
-_stuck = set()           # hashes of sids whose session may outlive its ruling (see _draw_sid)
+_stuck = set()           # hashes of sids whose session may be live though we dropped it (see _draw_sid)
 _NOT_HANDLED = 1         # the highest assert result code that is not a failure (see _refused)
 _CODES = {0: "RULES_OK", 1: "ERR_EVENT_NOT_HANDLED", 2: "ERR_EVENT_OBSERVED", 3: "ERR_EVENT_DEFERRED"}
+
+
+class _Version:
+    """A registered version: its ruleset, compiled form, stage ids, and the multi-application
+    ruleset once one was asked for (None: not yet; False: the engine cannot run it)."""
+
+    def __init__(self, handle, compiled):
+        self.handle, self.compiled = handle, compiled
+        self.stages, self.reserved = ids.reserve([f"$stage{n}" for n in range(1, compiled.stages + 1)])
+        self.multi = None
+
+
+class _Session:
+    """A live engine session: its sid, the hashes every ruling in it starts from, its stage facts."""
+
+    def __init__(self, sid, held, stage_texts, reusable):
+        self.sid, self.held, self.stage_texts, self.reusable = sid, held, stage_texts, reusable
 
 
 def register(version):
@@ -41,8 +66,7 @@ def register(version):
     with _lock:
         if name not in _loaded:
             # durable mutates the definition it is given: pass a fresh JSON text.
-            _loaded[name] = (_dre.create_ruleset(name, jsontext.dumps(compiled.rules)), compiled,
-                             ids.reserve([f"$stage{n}" for n in range(1, compiled.stages + 1)]))
+            _loaded[name] = _Version(_dre.create_ruleset(name, jsontext.dumps(compiled.rules)), compiled)
     return name
 
 
@@ -53,95 +77,177 @@ def register_all(book):
             register(v)
 
 
-class Run:
-    """What one ruling produced: findings by requirement, derived facts, the trace."""
-
-    def __init__(self):
-        self.findings = {}    # requirement id -> status
-        self.derived = {}     # fact type -> {id: fact}
-        self.trace = []
-        self.pending = []     # derived facts waiting for the next stage
+def _registered(version):
+    loaded = _loaded.get(compiler.engine_name(version))
+    if loaded is None:
+        raise errors.EngineError(f"{version.key} was never registered with the engine (engine.register_all at start)")
+    return loaded
 
 
 def run(version, input_facts):
     """Judge one set of facts under `version`: forward-chain to quiescence, stage by stage."""
-    loaded = _loaded.get(compiler.engine_name(version))
-    if loaded is None:
-        raise errors.EngineError(f"{version.key} was never registered with the engine (engine.register_all at start)")
-    handle, compiled, (stages, reserved) = loaded
-    session, payload = _open(compiled, reserved, input_facts)
-    sid = session.sid
+    loaded = _registered(version)
     result = Run()
     with _lock:
-        state_handle = None
-        try:
-            code, state_handle = _dre.assert_facts(handle, jsontext.dumps(payload))
-            if code > _NOT_HANDLED:
-                raise _refused(code, "the input facts")
-            for stage, stage_id in enumerate(stages, 1):
-                if result.pending:
-                    # Facts derived at a lower stage, asserted in one call: a rule only
-                    # reads facts of lower stages, so none of them could fire earlier.
-                    code = _dre.assert_facts(handle, jsontext.dumps(result.pending))[0]
-                    if code > _NOT_HANDLED:
-                        raise _refused(code, "derived facts")
-                    result.pending = []
-                code, state_handle = _dre.assert_fact(
-                    handle, f'{{"sid": "{sid}", "id": "{stage_id}", "t": "$stage", "n": {stage}}}')
-                if code > _NOT_HANDLED:
-                    raise _refused(code, f"stage {stage}")
-                _drain(handle, state_handle, session, version, compiled, result)
-        except BaseException as e:
-            if state_handle is not None:
-                _discard(handle, state_handle)
-            if isinstance(e, _dre.error):
-                raise errors.EngineError(f"durable_rules failed in {version.key}: {e}") from e
-            raise
-        finally:
-            try:
-                _dre.delete_state(handle, sid)
-            except BaseException:
-                _stuck.add(ids.fnv1a32(sid))   # it may still be live: never draw a sid with its hash
-                raise
+        live = _session(loaded.handle, loaded.stages, loaded.reserved, loaded.compiled.reusable)
+        session = ids.SessionIds(live.held, live.sid)
+        payload = _payload(loaded.compiled, session, input_facts, None, [])
+        _judge(loaded.handle, live, version, payload,
+               functools.partial(actions.apply, compiled=loaded.compiled, session=session, result=result))
     return result
+
+
+def run_many(version, many):
+    """Judge several applications' facts (a list of lists) in one session; one Run each, in order,
+    the same as `run` on each. If anything fails, each is judged alone: one whose own ruling fails
+    gets its exception in its place instead of a Run."""
+    loaded = _registered(version)
+    if len(many) > 1 and _multi(loaded):
+        handle, compiled = loaded.multi
+        results = [Run() for _ in many]
+        with _lock:
+            live = _session(handle, loaded.stages, loaded.reserved, compiled.reusable)
+            session = ids.SessionIds(live.held, live.sid)
+
+            def apply(message, pending):
+                app = actions.app_of(message)
+                actions.apply(message, pending, compiled, session, results[app], app)
+            try:
+                payload = []
+                for app, input_facts in enumerate(many):
+                    _payload(compiled, session, input_facts, app, payload)
+                _judge(handle, live, version, payload, apply)
+                return results
+            except Exception:
+                pass   # nothing asserted, or the session was dropped: judge each alone below
+    return [_alone(version, input_facts) for input_facts in many]
+
+
+def _alone(version, input_facts):
+    try:
+        return run(version, input_facts)
+    except Exception as e:   # one application's failure is its own
+        return e
+
+
+def _multi(loaded):
+    """The multi-application ruleset of a version, registered on first use; False if it cannot be."""
+    if loaded.multi is None:
+        compiled = compiler.multi(loaded.compiled)
+        with _lock:
+            if loaded.multi is None:
+                try:
+                    loaded.multi = (_dre.create_ruleset(compiled.name, jsontext.dumps(compiled.rules)), compiled)
+                except _dre.error:
+                    loaded.multi = False
+    return loaded.multi
+
+
+def _payload(compiled, session, input_facts, app, out):
+    """Append to `out` the input facts as the engine gets them: the fields some rule reads, under
+    an id whose hash no other fact in the session holds (in a multi-application session, the
+    application's number first, as `<app>/<id>`)."""
+    claim, fields, sid = session.claim, compiled.fields, session.sid
+    for f in input_facts:
+        keep = fields.get(f["t"])
+        if keep is None:
+            continue  # no rule reads this kind of fact
+        if app is None:
+            fact = {"t": f["t"], "id": claim(f["id"]), "sid": sid}
+        else:
+            fact = {"app": app, "t": f["t"], "id": claim(f"{app}/{f['id']}"), "sid": sid}
+        for k in keep:
+            fact[k] = f[k]
+        out.append(fact)
+    return out
+
+
+def _judge(handle, live, version, payload, apply):
+    """Assert `payload`, then each stage with the facts derived below it, carrying out every action
+    with `apply(message, pending)`; then empty the session. Called holding `_lock`."""
+    state_handle = None
+    asserted = []    # JSON texts of every fact asserted, to retract them
+    try:
+        pending, what = payload, "the input facts"
+        for stage, stage_text in enumerate(live.stage_texts, 1):
+            # The facts of lower stages and then the stage fact, in one call: the engine takes a
+            # batch in order, and a rule reads only lower stages, so none could fire earlier.
+            body = jsontext.dumps(pending)[1:-1]
+            code, state_handle = _dre.assert_facts(handle, f"[{body},{stage_text}]" if body else f"[{stage_text}]")
+            if code > _NOT_HANDLED:
+                raise _refused(code, f"{what} or stage {stage}")
+            asserted.append(body)
+            pending, what = [], "derived facts"
+            _drain(handle, state_handle, version, apply, pending)
+        if live.reusable:
+            _empty(handle, live, asserted)
+        else:
+            _drop(handle, live)
+    except BaseException as e:
+        if state_handle is not None:
+            _discard(handle, state_handle)
+        _drop(handle, live)
+        if isinstance(e, _dre.error):
+            raise errors.EngineError(f"durable_rules failed in {version.key}: {e}") from e
+        raise
+
+
+def _empty(handle, live, asserted):
+    """Retract every fact of the ruling, stage facts first: with no stage fact no rule can
+    fire, so retracting a fact that a negated pattern denies starts no action."""
+    texts = [t for t in (*live.stage_texts, *asserted) if t]
+    code, state_handle = _dre.retract_facts(handle, f"[{','.join(texts)}]")
+    if code > _NOT_HANDLED:
+        raise _refused(code, "the retraction of the ruling's facts")
+    if _dre.start_action_for_state(handle, state_handle):   # never seen: complete it unrun, drop the session
+        _discard(handle, state_handle)
+        raise errors.EngineError("durable_rules started an action while a session was emptied")
+
+
+def _session(handle, stages, reserved, reusable):
+    """The live session of a ruleset, or a new one. Called holding `_lock`."""
+    live = _live.get(handle)
+    if live is None:
+        session = ids.SessionIds(reserved)
+        sid = _draw_sid()
+        while not session.admit_session(sid):   # its session fact would collide with a stage fact
+            sid = _draw_sid()
+        texts = [f'{{"sid": "{sid}", "id": "{stage_id}", "t": "$stage", "n": {n}}}'
+                 for n, stage_id in enumerate(stages, 1)]
+        live = _live[handle] = _Session(sid, session.held(), texts, reusable)
+    return live
+
+
+def _drop(handle, live):
+    """Delete a session after an error; the next ruling opens a fresh one."""
+    _live.pop(handle, None)
+    try:
+        _dre.delete_state(handle, live.sid)
+    except BaseException:
+        _stuck.add(ids.fnv1a32(live.sid))   # it may still be live: never draw a sid with its hash
+        raise
+
+
+def drop_sessions():
+    """Delete every live session (the next ruling of each version opens a fresh one)."""
+    with _lock:
+        for handle, live in list(_live.items()):
+            _drop(handle, live)
 
 
 def _draw_sid():
     """A session id that no live session of any ruleset shares a hash with.
 
-    The engine keys a ruleset's sessions by the hash of the sid. Every ruling creates its
-    session (first assert) and deletes it (in a `finally`) while holding `_lock`,
-    so at most one session is live in the process and no two live sessions can share a hash.
-    A session whose deletion failed may still be live: its hash is in `_stuck`, never drawn again.
+    The engine keys a ruleset's sessions by the hash of the sid. A session is created by
+    the first assert into it and deleted when a ruling fails, both holding `_lock`; a
+    ruleset has at most one live session, each with a sid never drawn before, so no two
+    live sessions can share a hash. A session whose deletion failed may still be live:
+    its hash is in `_stuck`, never drawn again.
     """
     while True:
         sid = str(next(_session_ids))
         if not _stuck or ids.fnv1a32(sid) not in _stuck:
             return sid
-
-
-def _open(compiled, reserved, input_facts):
-    """The ids of one ruling's session (its sid among them), and its input facts as the engine gets them:
-    the fields some rule reads, under an id whose hash no other fact in the session holds."""
-    session_ids = ids.SessionIds(reserved)
-    claim, fields = session_ids.claim, compiled.fields
-    sid = _draw_sid()
-    payload = []
-    for f in input_facts:
-        keep = fields.get(f["t"])
-        if keep is None:
-            continue  # no rule reads this kind of fact
-        fact = {"t": f["t"], "id": claim(f["id"]), "sid": sid}
-        for k in keep:
-            fact[k] = f[k]
-        payload.append(fact)
-    while not session_ids.admit_session(sid):
-        # The engine's own fact for this session would collide with one of ours: take
-        # the next sid (rare: about one ruling in 4e9 per fact) rather than rename a fact.
-        sid = _draw_sid()
-        for fact in payload:
-            fact["sid"] = sid
-    return session_ids, payload
 
 
 def _refused(code, what):
@@ -159,7 +265,8 @@ def _refused(code, what):
 
 def _discard(handle, state_handle):
     """Complete every pending action unrun: sessions deleted with actions never started have
-    corrupted the heap in experiments here."""
+    corrupted the heap in experiments here, and an action started and never completed locks
+    its session for 30 s."""
     try:
         started = _dre.start_action_for_state(handle, state_handle)
         for _ in range(100_000):
@@ -169,61 +276,15 @@ def _discard(handle, state_handle):
         pass
 
 
-def _drain(handle, state_handle, session, version, compiled, result):
+def _drain(handle, state_handle, version, apply, pending):
     started = _dre.start_action_for_state(handle, state_handle)
     if not started:
         return
-    state, message = started
+    message = started[1]
     while message:
         try:
-            # A message is {"<rule name>": {matched facts}}; findings need only the name,
-            # so the (large) matched facts are decoded for derivations alone.
-            rule = message[2:message.index('"', 2)]
-            action = compiled.actions[rule]
-            if action.kind == "finding":
-                _conclude(action, rule, result)
-            else:
-                _derive(session, version, action, rule, jsontext.loads(message)[rule], result)
+            apply(message, pending)
         except Exception as e:
             _dre.abandon_action(handle, state_handle)
             raise errors.EngineError(f"rule action failed in {version.key}: {e}") from e
         message = _dre.complete_and_start_action(handle, state_handle)
-
-
-def _conclude(action, rule, result):
-    if action.source_id in result.findings:
-        return  # another clause of the same conclusion already fired
-    result.findings[action.source_id] = action.status
-    result.trace.append({"step": len(result.trace) + 1, "rule": rule, "asserted": {
-        "finding": action.source_id, "status": action.status}})
-
-
-def _derive(session, version, action, rule, matched, result):
-    step = len(result.trace) + 1
-    env = matched
-    # Matched facts carry engine ids; the rules, the trace and the findings speak logical ones.
-    of = session.logical(env[action.foreach]["id"]) if action.foreach else None
-    key = action.fact if of is None else f"{action.fact}:{of}"
-    bucket = result.derived.setdefault(action.fact, {})
-    if key in bucket:
-        return
-    fact = {"t": action.fact, "id": key}
-    if of is not None:
-        fact["of"] = of
-    if action.value is not None:
-        fact["value"] = action.value
-    for name, fn in action.set.items():
-        fact[name] = fn(env, {})
-    bucket[key] = fact
-    result.trace.append({"step": step, "rule": rule, "asserted": _readable(version, fact)})
-    result.pending.append({**fact, "id": session.claim(key), "sid": session.sid})
-
-
-def _readable(version, fact):
-    ft = version.fact_types.get(fact["t"])
-    out = {"fact": fact["t"]}
-    for k, val in fact.items():
-        if k in ("t", "sid"):
-            continue
-        out[k] = calendar.readable(val, ft is not None and ft.fields.get(k) == "date")
-    return out

@@ -29,7 +29,7 @@ def judge(book, request, *, source=None, lang="en", recorded=None):
 
 
 def judge_under(version, request, *, source=None, lang="en", recorded=None, gathered=None, detail=True,
-                input_facts=None):
+                input_facts=None, ran=None):
     """Judge under one version. `detail=False` leaves out each finding's facts and
     explanation (batch comparisons need statuses only); `input_facts` may be given
     when several versions judge the same facts."""
@@ -48,7 +48,7 @@ def judge_under(version, request, *, source=None, lang="en", recorded=None, gath
         gathered = _set_aside(version, beyond, gathered)
         input_facts = facts.build(request, gathered.data, available=set(gathered.data), shifts=version.shifts,
                                   own_facts=own)
-    run = engine.run(version, input_facts)
+    run = ran if ran is not None and not beyond else engine.run(version, input_facts)   # ran: engine.run_many's
     types = group_by_type(input_facts, run.derived)
     findings = []
     seen = {}
