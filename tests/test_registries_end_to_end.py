@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import subprocess
+import threading
 import sys
 import time
 from pathlib import Path
@@ -328,3 +329,27 @@ def test_replay_after_the_fault_is_cleared_reuses_the_stored_facts(sim):
     # And with the fault cleared, a fresh ruling of the same application is approved.
     fresh, _ = sim.rule(load(APPLICATIONS / "approve.json"))
     assert fresh["outcome"] == "approve"
+
+
+# -- 4. a ruling waiting on a slow registry holds up no other ----------------
+
+def test_a_ruling_waiting_on_a_slow_registry_lets_the_next_one_through(sim):
+    """One worker: while one ruling waits out a slow registry, the same worker judges another
+    (adapters/turns.py: a thread gives up its turn while it waits)."""
+    request = load(APPLICATIONS / "approve.json")
+    fetched, _ = sim.rule(request)
+    inline = {**request, "registry": {name: p["data"] for name, p in fetched["registry"].items()}}
+    sim.fault("quota", {"delay": TIMEOUT_S + 1.0})
+    finished = []
+
+    def slow():
+        ruling, _ = sim.rule(request)
+        finished.append(("slow", ruling["missing"]))
+
+    waiting = threading.Thread(target=slow)
+    waiting.start()
+    time.sleep(0.3)   # the slow ruling is in its wait by now (the simulator holds its answer for 2 s)
+    ruling, _ = sim.rule(inline)
+    finished.append(("inline", ruling["missing"]))
+    waiting.join(timeout=30)
+    assert finished == [("inline", []), ("slow", ["quota"])]

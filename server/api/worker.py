@@ -25,6 +25,7 @@ from functools import partial
 from gunicorn.http.parser import RequestParser
 from gunicorn.workers.gthread import STOP_KEEPALIVE_LINGER, TConn, ThreadWorker
 
+from adapters import turns
 from server.api import framing
 from server.api.plainanswers import CODES, Page, code_of, error_response
 
@@ -66,6 +67,20 @@ class Worker(ThreadWorker):
         self._next_sweep = 0.0
         # (shared slots, this worker's slot) under `ereje serve`'s master (balance.py), else None.
         self._balance = getattr(self.app, "balance", None)
+
+    def init_process(self):
+        turns.enable()   # in the worker, after the fork: see adapters/turns.py
+        super().init_process()
+
+    def load_wsgi(self):
+        super().load_wsgi()
+        app = self.wsgi
+
+        def in_turn(environ, start_response):
+            # The app's own work takes a turn; sending the answer (a slow reader) does not.
+            with turns.taken():
+                return app(environ, start_response)
+        self.wsgi = in_turn
 
     # -- the event loop --------------------------------------------------------------
 
