@@ -32,7 +32,7 @@ from server.cli.common import POLICIES, BadInput
 @click.option("--policies", default=str(POLICIES), show_default="the repo's policies/",
               type=click.Path(exists=True, file_okay=False), help="Rule file directory.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1), help="Worker processes.")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1), help="Threads per worker.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1), help="Threads per worker: they take turns running Python and overlap only waiting on registries over HTTP.")
 @click.option("--reload-rules", is_flag=True,
               help="Also reload the rule files when they change on disk (as on SIGHUP).")
 @click.option("--read-timeout", default=Limits.read_timeout, show_default=True, type=click.FloatRange(0.1, 600),
