@@ -38,7 +38,7 @@ def test_a_deleted_case_leaves_a_survivor_with_a_suggested_case_that_kills_it(wi
     index = _index("derive exemption-branch when", "[1]")
     assert mutants.judge(index).status == "survived"
     verdict = mutants.suggest(index)
-    assert verdict.status == "survived"
+    assert verdict.status == "survived" and "\n" in verdict.suggestion, verdict.suggestion
     head, block = verdict.suggestion.split("\n", 1)
     assert head == f"# a case that kills it, to paste under `cases:` in {cases}:"
     entry, = yaml.safe_load(re.sub(r"(?m)^  ", "", block))
@@ -76,3 +76,26 @@ def test_the_plan_of_rule_files_that_do_not_check_is_refused_with_their_problems
     with pytest.raises(errors.RuleFileError) as caught:
         mutants.plan(dst)
     assert caught.value.problems and all(Path(p.file).name == "2025-09-01.yaml" for p in caught.value.problems)
+
+
+def test_a_change_no_versions_rules_depend_on_is_equivalent_and_runs_no_case():
+    # The `+ days(1)` of the branch the shipped working-day switch turns off (2025-09-01.yaml,
+    # earliest_filing): with the switch off the compiled rules are the same, so no case needs to run.
+    mutants.init_worker(str(POLICIES))
+    for after in ("2", "0"):
+        verdict = mutants.judge(_index("derive matched-vacancy set.earliest_filing", after))
+        assert (verdict.status, verdict.by) == ("equivalent", "no version's rules change")
+
+
+def test_a_case_that_names_its_day_with_as_of_is_run_against_the_mutants_of_that_days_version(tmp_path):
+    dst = tmp_path / "policies"
+    shutil.copytree(POLICIES, dst)
+    cases = dst / "kz-foreign-labour" / "tests" / "cases.yaml"
+    text = cases.read_text(encoding="utf-8")
+    start = text.index(OFFICE)
+    pinned = text[start:].replace("    set: {", "    set: {as_of: \"2025-09-20\", ", 1)
+    cases.write_text(text[:start] + pinned, encoding="utf-8")
+    mutants.init_worker(str(dst))
+    verdict = mutants.judge(_index("derive exemption-branch when", "[1]"))
+    assert verdict.status == "killed"
+    assert verdict.by == f"{cases}:{text[:start].count(chr(10)) + 1}: {OFFICE[len('  - name: '):]} from local content"
