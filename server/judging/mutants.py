@@ -132,7 +132,8 @@ def suggest(index):
              if was is not None and (was.key in changed or not changed)]
     if not seeds:
         return Verdict(mutant, "survived", suggestion="no case is judged under a version this change affects")
-    rng = random.Random(str(mutant))
+    # Seeded with what the change is, not where the files lie: the same survivor gets the same search.
+    rng = random.Random(f"{Path(mutant.file).name}:{mutant.line}:{mutant.change}:{mutant.entry}")
     seen = _seen_texts([c.request for c in _state["cases"]])
     vocab = {v.key: variants.vocabulary(v) for _, v, _ in seeds}
     options = [variants.changes(c.request, vocab[v.key][0], set(vocab[v.key][1]), seen) for c, v, _ in seeds]
