@@ -4,7 +4,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from adapters import turns
+from adapters.turns import given_up
 from adapters.base import REGISTRIES, RegistryUnavailable, utc_now
 
 _log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def _fetch_all(source, names, query, deadline_s, now):
     pool = ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="registry")
     try:
         futures = {name: pool.submit(_fetch_one, source, name, query) for name in names}
-        with turns.given_up():   # a server worker's other requests run while this one waits
+        with given_up():   # a server worker's other requests run while this one waits
             wait(futures.values(), timeout=deadline_s)
         late = _failed(source, f"no answer within {deadline_s:g} s")
         return {

@@ -43,10 +43,13 @@ class Module:
                 found |= {alias.name for alias in node.names if alias.name in known}
             elif isinstance(node, ast.ImportFrom):
                 base = self._absolute(node)
+                # `from adapters import turns` runs the package `adapters` first (its __init__,
+                # which may import this module back), then the module adapters.turns.
+                found.add(base)
                 for alias in node.names:
-                    # `from server.rules import rulebook` imports the module server.rules.rulebook.
                     child = f"{base}.{alias.name}"
-                    found.add(child if child in known else base)
+                    if child in known:
+                        found.add(child)
         return (found & set(known)) - {self.name}
 
     def _absolute(self, node):
