@@ -3,8 +3,8 @@
 Worker model: durable_rules is not thread-safe and keeps native state, so the
 engine serialises calls with one lock per process and each worker loads the app
 itself after the fork (no preload). Throughput scales with processes
-(`--workers`); threads (`--threads`, gthread workers) only overlap I/O such as
-registry calls and SQLite writes.
+(`--workers`); a worker's threads (`--threads`) take turns running Python and
+overlap only waiting on registries over HTTP (adapters/turns.py).
 
 Rule files reach the workers only through the master (`rulesets`): on SIGHUP, and
 with `--reload-rules` when a file changes, the master checks the policies directory
@@ -27,6 +27,7 @@ from gunicorn.arbiter import Arbiter
 
 from server import store
 from server.api import rulesets
+from server.api.app import create_app
 from server.api.balance import Slots
 from server.api.worker import Limits
 
@@ -72,10 +73,8 @@ class Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        # Imported here, in the worker after the fork: the master never registers
-        # anything with the engine, whose native state must never be shared.
-        from server.api.app import create_app
-
+        # Called in the worker after the fork: the app (and its engine registrations,
+        # native state that must never be shared) is built there, never in the master.
         _log_like_gunicorn(logging.getLogger("ereje"))
         app = create_app(self.app_config)
         # The rule books, compiled versions and modules loaded so far live as long as the
