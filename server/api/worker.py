@@ -132,12 +132,9 @@ class Worker(ThreadWorker):
             self._on_readable(conn)  # usually here already: no need to wait for the poller
 
     def _on_readable(self, conn, _sock=None):
-        try:
-            data = conn.sock.recv(READ_SIZE)
-        except (BlockingIOError, InterruptedError):
+        data = _recv(conn)
+        if data is None:
             return
-        except OSError:
-            data = b""
         if not data:
             self._drop(conn)  # the client went away mid-request
             return
@@ -223,12 +220,9 @@ class Worker(ThreadWorker):
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_lingering, conn))
 
     def _on_lingering(self, conn, _sock=None):
-        try:
-            data = conn.sock.recv(READ_SIZE)
-        except (BlockingIOError, InterruptedError):
+        data = _recv(conn)
+        if data is None:
             return
-        except OSError:
-            data = b""
         conn.drained += len(data)
         if not data or conn.drained > LINGER_DRAIN:
             self._drop(conn)
@@ -274,6 +268,16 @@ class Worker(ThreadWorker):
             client.sendall(error_response(status, CODES.get(status, code_of(reason)), message))
         except OSError:
             self.log.debug("failed to send an error answer")
+
+
+def _recv(conn):
+    """What the socket holds now: bytes; b"" when the client closed or the socket failed; None when nothing yet."""
+    try:
+        return conn.sock.recv(READ_SIZE)
+    except (BlockingIOError, InterruptedError):
+        return None
+    except OSError:
+        return b""
 
 
 def _send(sock, data):
