@@ -2,25 +2,32 @@
 headings and labels in the language asked (server/messages.py); rule-file keys stay as written."""
 import json
 
-from server.languages import text_in
+from server.languages import LANGUAGES, text_in
 from server.messages import name, say
 
 
-def _show(value, lang):
-    """A value as a rule file writes it: texts in `lang`, expressions on one line, lists comma-separated."""
-    if isinstance(value, dict) and value and set(value) <= {"en", "ru", "kk"}:
+def shown(value, lang, none="", fields=None):
+    """A value as a rule file writes it: texts in `lang`, expressions on one line, lists comma-separated,
+    a mapping as "key: value; ..." (only one whose keys are among `fields`, if given; others as JSON),
+    nothing as `none`."""
+    if isinstance(value, dict) and value and set(value) <= set(LANGUAGES):
         return text_in(value, lang)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
         return " ".join(value.split())
     if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
-        return ", ".join(_show(v, lang) for v in value)
-    if isinstance(value, dict) and value and set(value) <= {"met", "unmet"}:   # without_registries
-        return "; ".join(f"{k}: {_show(v, lang)}" for k, v in value.items())
+        return ", ".join(shown(v, lang) for v in value)
     if value is None:
-        return say("diff.none", lang)
+        return none
+    if isinstance(value, dict) and (fields is None or (value and set(value) <= fields)):
+        return "; ".join(f"{k}: {shown(v, lang, none, fields)}" for k, v in value.items())
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _show(value, lang):
+    # In the diff, nothing is said as "none", and only without_registries is a mapping to spell out.
+    return shown(value, lang, say("diff.none", lang), {"met", "unmet"})
 
 
 def _param(p, lang):
