@@ -33,9 +33,7 @@ def try_case():
     """Judge the pasted request; show its ruling and the comparison, or its problems by field."""
     text = request.form.get("request", "")
     try:
-        text = _text()
-        facts = _loaded(text)
-        ruling = rulings.judge(book(), facts, source=source(), lang=lang())
+        text, facts, ruling = _judged()
         compared = comparisons.compare(book(), facts, source=source(), lang=lang())
     except errors.EREJEError as e:
         return _page(422, sample="", text=text, problems=_problems(e))
@@ -48,13 +46,18 @@ def record():
     """Judge the request again and store the ruling as POST /v1/rulings does; go to it in the log."""
     text = request.form.get("request", "")
     try:
-        text = _text()
-        facts = _loaded(text)
-        ruling = rulings.judge(book(), facts, source=source(), lang=lang())
+        text, facts, ruling = _judged()
     except errors.EREJEError as e:
         return _page(422, sample="", text=text, problems=_problems(e))
     stored = store.save_ruling(db(), ruling, facts, lang())
     return redirect(url_for("pages.log", id=stored["id"]), 303)
+
+
+def _judged():
+    """(text, request, ruling) of the request posted as text or as a file; EREJEError saying why not."""
+    text = _text()
+    facts = _loaded(text)
+    return text, facts, rulings.judge(book(), facts, source=source(), lang=lang())
 
 
 def _page(status, **context):
