@@ -4,6 +4,8 @@ Plain helpers that build requests live in tests/helpers.py; no test module impor
 from another. The YAML cases beside the rule files are collected by
 server/judging/caseplugin.py (loaded in pyproject.toml's addopts).
 """
+import os
+import shutil
 import socket
 from pathlib import Path
 
@@ -19,6 +21,14 @@ pytest_plugins = ["pytester"]   # tests of the YAML-case plugin run pytest on a 
 ROOT = Path(__file__).resolve().parents[1]
 POLICIES = ROOT / "policies"
 APPLICATIONS = ROOT / "fixtures" / "applications"
+
+# Page tests drive Debian's chromium (never a downloaded build); `.ci/run` requires it.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None and os.environ.get("EREJE_REQUIRE_BROWSER"):
+    raise RuntimeError("EREJE_REQUIRE_BROWSER is set but Debian's chromium is not installed")
+# A browser test module's pytestmark: skipped without chromium, and slow (it starts a browser).
+IN_A_BROWSER = [pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
+                pytest.mark.slow]
 
 
 @pytest.fixture(scope="session")
@@ -56,3 +66,15 @@ def _free_port():
 def free_port():
     """A function returning a loopback port that nothing listens on right now."""
     return _free_port
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium under Playwright, with the flags this closed network needs."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()

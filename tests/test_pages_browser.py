@@ -7,7 +7,6 @@ the system's temporary directory). `.ci/run` requires chromium (EREJE_REQUIRE_BR
 """
 import json
 import os
-import shutil
 import tempfile
 import threading
 from pathlib import Path
@@ -17,30 +16,15 @@ from werkzeug.serving import make_server
 
 from server.api.app import create_app
 from server.pages.words import WORDS
-from tests.conftest import APPLICATIONS
+from tests.conftest import APPLICATIONS, IN_A_BROWSER
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None and os.environ.get("EREJE_REQUIRE_BROWSER"):
-    raise RuntimeError("EREJE_REQUIRE_BROWSER is set but Debian's chromium is not installed")
-pytestmark = [pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
-              pytest.mark.slow]   # starts a browser
+pytestmark = IN_A_BROWSER
 
 REG = "kz-foreign-labour"
 PAGES = {"index": "/", "version": f"/regulations/{REG}/versions/2025-09-01",
          "diff": f"/regulations/{REG}/diff?from=2023-07-01&to=2025-09-01", "try": "/try?sample=approve.json",
          "log": "/log?reference=APP-APPROVE", "index-ru": "/?lang=ru", "drafts": "/drafts", "reports": "/reports"}
 SHOTS = Path(os.environ.get("EREJE_ARTIFACTS") or tempfile.gettempdir()) / "ereje-pages"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
 
 
 def _serve(directory):

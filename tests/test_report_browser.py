@@ -6,29 +6,13 @@ scrolling, and draw bars whose heights follow the numbers in its tables.
 elsewhere they are skipped when chromium is absent.
 """
 import json
-import os
-import shutil
 
 import pytest
 
+from tests.conftest import IN_A_BROWSER
 from tests.helpers import FLIP, STAY, compare_summary
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None and os.environ.get("EREJE_REQUIRE_BROWSER"):
-    raise RuntimeError("EREJE_REQUIRE_BROWSER is set but Debian's chromium is not installed")
-pytestmark = [pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
-              pytest.mark.slow]   # starts a browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
+pytestmark = IN_A_BROWSER
 
 
 @pytest.fixture
