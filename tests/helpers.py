@@ -106,3 +106,28 @@ def loaded_three_ways(request, schema=RulingRequestSchema):
     assert answers[1] == answers[0] and answers[2] == answers[0]
     assert [json.dumps(a[1]) for a in answers[1:]] == [json.dumps(answers[0][1])] * 2  # key order too
     return answers[0]
+
+
+# An amendment as a lawyer drafts it: the waiting period raised to 20 days from 2026 (the draft pages).
+_DRAFT_TITLE = """title:
+  en: Draft raising the waiting period to 20 days
+  ru: Проект о сроке ожидания 20 дней
+  kk: Күту мерзімін 20 күнге ұзарту жобасы
+act:
+  title:
+    en: Draft order
+    ru: Проект приказа
+    kk: Бұйрық жобасы
+  number: "draft"
+  date: 2025-12-01
+  in_force: 2026-01-01
+  url: https://adilet.zan.kz/rus/docs/V2300032977
+"""
+DRAFT_AMENDMENT = f"""regulation: kz-foreign-labour
+version: "2026-01-01"
+effective_from: 2026-01-01
+amends: "2025-09-01"
+{_DRAFT_TITLE}parameters:
+  change:
+    waiting_days: 20
+"""

@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 from server.api.app import create_app
 from server.pages.words import WORDS
 from tests.conftest import APPLICATIONS, IN_A_BROWSER
+from tests.helpers import DRAFT_AMENDMENT
 
 pytestmark = IN_A_BROWSER
 
@@ -162,28 +163,6 @@ def test_the_language_switch_changes_the_pages_words(browser, site):
 
 
 
-# An amendment as a lawyer drafts it: the waiting period raised to 20 days from 2026.
-DRAFT = """regulation: kz-foreign-labour
-version: "2026-01-01"
-effective_from: 2026-01-01
-amends: "2025-09-01"
-title:
-  en: Permits to hire foreign labour (draft)
-  ru: Разрешения на привлечение иностранной рабочей силы (проект)
-  kk: Шетелдік жұмыс күшін тартуға рұқсаттар (жоба)
-act:
-  title:
-    en: Draft order
-    ru: Проект приказа
-    kk: Бұйрық жобасы
-  number: "draft"
-  date: 2025-12-01
-  in_force: 2026-01-01
-  url: https://adilet.zan.kz/rus/docs/V2300032977
-parameters:
-  change:
-    waiting_days: 20
-"""
 
 
 def submit_draft(page, text):
@@ -195,13 +174,13 @@ def submit_draft(page, text):
 
 def test_the_draft_page_flags_a_broken_draft_at_its_line_and_counts_flips_of_a_valid_one(browser, fresh_site):
     _, base = fresh_site
-    broken = DRAFT.replace("    waiting_days: 20", "    waiting_days: 20\n  bogus: 1")
+    broken = DRAFT_AMENDMENT.replace("    waiting_days: 20", "    waiting_days: 20\n  bogus: 1")
     bad_line = broken.splitlines().index("  bogus: 1") + 1
     page, _, seen = open_page(browser, base, "/drafts")
     submit_draft(page, broken)
     assert page.locator(f"li#line-{bad_line}.bad-line").count() == 1
     assert "bogus" in page.locator(f'a[href="#line-{bad_line}"]').first.locator("xpath=..").inner_text()
-    submit_draft(page, DRAFT)
+    submit_draft(page, DRAFT_AMENDMENT)
     # The site holds one stored ruling, approve.json: filed 19 days after its vacancy, too early under 20.
     assert page.locator('.impact-all [data-count="flipped"]').first.inner_text().strip() == "1"
     assert page.locator('.impact-all [data-flips="vacancy-waiting-period"]').first.inner_text().strip() == "1"

@@ -11,30 +11,9 @@ import pytest
 
 from server.cli import main
 from tests.conftest import APPLICATIONS, POLICIES
+from tests.helpers import DRAFT_AMENDMENT as AMENDMENT
 
 REG = "kz-foreign-labour"
-TITLE = """title:
-  en: Draft raising the waiting period to 20 days
-  ru: Проект о сроке ожидания 20 дней
-  kk: Күту мерзімін 20 күнге ұзарту жобасы
-act:
-  title:
-    en: Draft order
-    ru: Проект приказа
-    kk: Бұйрық жобасы
-  number: "draft"
-  date: 2025-12-01
-  in_force: 2026-01-01
-  url: https://adilet.zan.kz/rus/docs/V2300032977
-"""
-AMENDMENT = f"""regulation: {REG}
-version: "2026-01-01"
-effective_from: 2026-01-01
-amends: "2025-09-01"
-{TITLE}parameters:
-  change:
-    waiting_days: 20
-"""
 
 
 def html(response):
