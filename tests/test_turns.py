@@ -93,3 +93,20 @@ def test_without_enable_turns_are_not_taken(monkeypatch):
         helper.start()
         helper.join(10)
     assert inside == [1]   # the other thread ran while this one held "its turn"
+
+
+def test_while_a_thread_holds_its_turn_another_waits_for_it(enabled):
+    entered = threading.Event()
+
+    def other():
+        with turns.taken():
+            entered.set()
+
+    with turns.taken():
+        turns.enable()   # enabling again keeps the one turn this thread holds
+        helper = threading.Thread(target=other)
+        helper.start()
+        # Not a clock check: a correct turn never lets the other thread in while this one holds it.
+        assert not entered.wait(0.2)
+    helper.join(10)
+    assert entered.is_set()
