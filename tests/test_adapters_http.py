@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from adapters import HttpSource, Query, RegistryUnavailable
+from adapters.sources import http
 from adapters.sources.http import nested_deeper, session
 
 BASE = "http://gateway.test/api"
@@ -46,6 +47,12 @@ CASES = {
 REGISTRIES = list(CASES)
 # What a 404 means: no such vacancy / no record are answers; for the rest it is a failure.
 NOT_FOUND = {"labour_exchange": {"vacancy": None}, "migration_police": {"persons": []}}
+
+
+@pytest.fixture(autouse=True)
+def session_of_this_test(monkeypatch):
+    """Each test builds the process's one HTTP session afresh, as a new worker does."""
+    monkeypatch.setattr(http, "_session", None)
 
 
 @pytest.fixture
@@ -236,6 +243,18 @@ def test_every_request_has_connect_and_read_timeouts(source, registry_mock):
 
 def test_one_session_serves_the_whole_process():
     assert session() is session()
+
+
+def test_every_request_asks_for_json(source, registry_mock):
+    registry_mock(CASES["quota"][0], json={"remaining": 1})
+    source.fetch("quota", QUERY)
+    assert registry_mock.mock.last_request.headers["Accept"] == "application/json"
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_connections_are_kept_in_8_pools_of_up_to_32(scheme):
+    adapter = session().get_adapter(f"{scheme}://gateway.test/")
+    assert (adapter._pool_connections, adapter._pool_maxsize) == (8, 32)
 
 
 @pytest.mark.parametrize("scheme", ["http", "https"])
