@@ -80,19 +80,25 @@ RECORDS = {name: cls() for name, cls in _records.items()}
 INLINE, _ = _family(RAISE, partial_quota=True)
 
 
-class InlineRegistry(Schema):
-    """A request's inline `registry` object (CONTRACT s.5): any of the five registries."""
+def _inline_registry(inline):
+    """Build InlineRegistry over one family of inline record schemas."""
 
-    class Meta:
-        unknown = RAISE
+    class InlineRegistry(Schema):
+        """A request's inline `registry` object (CONTRACT s.5): any of the five registries."""
 
-    labour_exchange = fields.Nested(INLINE["labour_exchange"])
-    ulcrs = fields.Nested(INLINE["ulcrs"])
-    migration_police = fields.Nested(INLINE["migration_police"])
-    quota = fields.Nested(INLINE["quota"])
-    offences = fields.Nested(INLINE["offences"])
+        class Meta:
+            unknown = RAISE
+
+        labour_exchange = fields.Nested(inline["labour_exchange"])
+        ulcrs = fields.Nested(inline["ulcrs"])
+        migration_police = fields.Nested(inline["migration_police"])
+        quota = fields.Nested(inline["quota"])
+        offences = fields.Nested(inline["offences"])
+
+    return InlineRegistry
 
 
+InlineRegistry = _inline_registry(INLINE)
 # Building a schema (and its nested ones) costs more than a load; loads keep no state.
 _INLINE_SCHEMA = InlineRegistry()
 

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from marshmallow import EXCLUDE, RAISE
+
+from adapters import records
 from server.api.app import create_app
 from server.engine import runner as engine
 from server.rules import rulebook
@@ -48,6 +51,21 @@ def app(tmp_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def schemas_built_here(monkeypatch):
+    """The registry data schemas built in the test, not when the module was imported.
+
+    Validation is the same; building them here is what lets a mutation run (docs/mutation.md) see a
+    changed schema, which it switches on only while a test runs."""
+    answers, one_record = records._family(EXCLUDE, partial_quota=False)
+    for name, cls in answers.items():
+        monkeypatch.setitem(records.ANSWERS, name, cls())
+    for name, cls in one_record.items():
+        monkeypatch.setitem(records.RECORDS, name, cls())
+    inline, _ = records._family(RAISE, partial_quota=True)
+    monkeypatch.setattr(records, "_INLINE_SCHEMA", records._inline_registry(inline)())
 
 
 @pytest.fixture

@@ -10,6 +10,9 @@ from adapters import HttpSource, Query, RegistryUnavailable
 from adapters.sources import http
 from adapters.sources.http import nested_deeper, session
 
+# The registry data schemas are built afresh in each test (conftest.py, schemas_built_here).
+pytestmark = pytest.mark.usefixtures("schemas_built_here")
+
 BASE = "http://gateway.test/api"
 EMPLOYER = "150540000106"
 QUERY = Query(

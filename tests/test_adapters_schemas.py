@@ -7,6 +7,9 @@ from adapters.base import RegistryUnavailable
 from adapters.fields import valid_kz_id
 from adapters.records import ANSWERS, RECORDS, fit, validate_inline
 
+# The registry data schemas are built afresh in each test (conftest.py, schemas_built_here).
+pytestmark = pytest.mark.usefixtures("schemas_built_here")
+
 BIN = "150540000106"
 IIN = "900101300007"
 ARABIC_INDIC_IIN = "".join(chr(0x0660 + int(c)) for c in "850808310738")  # ٨٥٠٨٠٨٣١٠٧٣٨
