@@ -9,7 +9,10 @@ import pytest
 import yaml
 
 from server import errors
+from server.cli import main
 from server.judging import mutants
+
+from tests.demo import CASES, demo
 
 POLICIES = Path(__file__).resolve().parents[1] / "policies"
 OFFICE = "  - name: A representative office of a foreign company with ten employees is exempt"
@@ -100,3 +103,45 @@ def test_a_case_that_names_its_day_with_as_of_is_run_against_the_mutants_of_that
     verdict = mutants.judge(_index("derive exemption-branch when", "[1]"))
     assert verdict.status == "killed"
     assert verdict.by == f"{cases}:{text[:start].count(chr(10)) + 1}: {OFFICE[len('  - name: '):]} from local content"
+
+
+def _survivors(output):
+    return re.findall(r"(?m)^SURVIVED \S+?:(\d+): (.+)$", output)
+
+
+def test_one_job_judges_every_mutant_in_this_process_and_a_pasted_suggestion_kills_its_survivor(tmp_path, runner):
+    # The demo rules without the case of the fourth seasonal worker: the cap can move from 3 to 4.
+    policies = demo(tmp_path, "room", "full", "unpublished", "within", "transfer")
+    res = runner.invoke(main, ["test", "--mutants", "--strict", "--jobs", "1", str(policies)])
+    assert res.exit_code == 1, res.output
+    assert _survivors(res.output) == [
+        ("39", """["general", "seasonal"] -> ['general']"""),
+        ("40", "quota.remaining >= application.workers_requested -> quota.remaining > application.workers_requested"),
+        ("24", "3 -> 4"), ("3", "2025-01-01 -> 2025-01-02"), ("3", "2025-01-01 -> 2024-12-31")]
+    assert res.output.endswith("10 mutants, 5 killed, 5 survived, 0 refused by check, 0 equivalent "
+                               "(no version's rules change)\n")
+    cases = policies / "demo" / "tests" / "cases.yaml"
+    suggestion = res.output.split("(number in parameter seasonal_cap; requirement: seasonal-cap)\n", 1)[1]
+    head, block = suggestion.split("\n", 1)
+    assert head == f"# a case that kills it, to paste under `cases:` in {cases}:"
+    block = block[:block.index("\nSURVIVED ")]
+    assert yaml.safe_load(re.sub(r"(?m)^  ", "", block))[0]["expect"]["findings"] == {"seasonal-cap": "unmet"}
+
+    doc = yaml.safe_load(cases.read_text(encoding="utf-8"))
+    doc["cases"] += yaml.safe_load(re.sub(r"(?m)^  ", "", block.replace("'TODO: ", "'")))
+    cases.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    res = runner.invoke(main, ["test", "--mutants", "--jobs", "1", str(policies)])
+    assert res.exit_code == 0, res.output   # survivors without --strict: reported, not failed
+    assert [line for line, _ in _survivors(res.output)] == ["39", "40", "3", "3"]
+    assert res.output.endswith("10 mutants, 6 killed, 4 survived, 0 refused by check, 0 equivalent "
+                               "(no version's rules change)\n")
+
+
+def test_one_job_refuses_rule_files_whose_cases_fail_before_mutating_them(tmp_path, runner):
+    wrong = dict(CASES["full"], expect={"findings": {"quota-available": "met"}})
+    policies = demo(tmp_path, cases=[CASES["room"], wrong])
+    res = runner.invoke(main, ["test", "--mutants", "--jobs", "1", str(policies)])
+    assert res.exit_code == 1
+    # line 6: the second entry of the file yaml.safe_dump wrote (its keys sorted, `expect` first)
+    assert res.output == (f"1 case(s) fail on the rule files themselves, first "
+                          f"{policies / 'demo' / 'tests' / 'cases.yaml'}:6: run `ereje test {policies}` first\n")

@@ -49,7 +49,7 @@ def check(directory):
                    "notices (file:line, the change, the requirement, a case that would notice it).")
 @click.option("--strict", is_flag=True, help="With --mutants: exit 1 when any mutant survives.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
-              help="With --mutants: worker processes (default: the number of CPUs).")
+              help="With --mutants: worker processes (default: the number of CPUs; 1 judges in this process).")
 def test_cmd(directory, verbose, show_coverage, run_mutants, strict, jobs):
     """Run the cases in DIRECTORY/<regulation>/tests/*.yaml against the rule files.
 

@@ -60,12 +60,21 @@ def run(directory, jobs):
     if failing:
         raise CasesFail(f"{len(failing)} case(s) fail on the rule files themselves, first {failing[0].file}:"
                         f"{failing[0].line}: run `ereje test {directory}` first")
+    if jobs == 1:
+        # One job is judged in this process, as `ereje compare --jobs 1`: a pool of one only adds a spawn.
+        init_worker(str(directory))
+        return _verdicts(len(found), map)
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(jobs, initializer=init_worker, initargs=(str(directory),)) as pool:
-        verdicts = list(pool.imap(judge, range(len(found)), chunksize=2))
-        survivors = [i for i, v in enumerate(verdicts) if v.status == "survived"]
-        for i, v in zip(survivors, pool.imap(suggest, survivors)):
-            verdicts[i] = v
+        return _verdicts(len(found), pool.imap)
+
+
+def _verdicts(count, imap):
+    """Judge mutants 0..count-1 with `imap`, then look for a killing case for each survivor."""
+    verdicts = list(imap(judge, range(count)))
+    survivors = [i for i, v in enumerate(verdicts) if v.status == "survived"]
+    for i, v in zip(survivors, imap(suggest, survivors)):
+        verdicts[i] = v
     return verdicts
 
 
