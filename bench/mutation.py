@@ -35,23 +35,43 @@ def run(globs):
     return subprocess.call(cmd, cwd=ROOT)
 
 
-def mutmut_fastest_tests_first(args):
-    """mutmut's command line, with each mutant's tests sent fastest first.
+# A mutant's tests run in these stages, fastest first: collecting a test file costs more than most
+# tests in it (all 473 tests that reach server.judging.facts.build: 5.6 s to collect, the fastest 10:
+# 0.8 s), and a mutant that is killed is nearly always killed by one of its first tests.
+STAGES = (10, 60)
 
-    mutmut's fork runner sorts a mutant's tests by their measured duration, its fork server (which
-    this project needs, pyproject.toml) sends them in set order. A killed mutant stops at the first
-    failing test (-x), so the order decides how long a kill takes, never whether it happens."""
+
+def mutmut_fastest_tests_first(args):
+    """mutmut's command line, with each mutant's tests run fastest first, in stages.
+
+    mutmut's fork runner sorts a mutant's tests by their measured duration; its fork server (which
+    this project needs, pyproject.toml) sends them in set order and collects them all at once. A
+    mutant stops at its first failing test (-x) either way: the order and the stages decide how long
+    a kill takes, never whether it happens (every test still runs for a mutant that survives)."""
     # Imported here: only this subcommand needs mutmut installed (the mutation extra).
     from mutmut.__main__ import cli, state  # only with the mutation extra
+    from mutmut.runners.harness import PytestRunner  # only with the mutation extra
     from mutmut.workers.isolation import ForkServerRunner  # only with the mutation extra
 
-    submit = ForkServerRunner.submit
+    submit, run_tests = ForkServerRunner.submit, PytestRunner.run_tests
 
     def submit_sorted(self, mutant_name, tests, cpu_time_limit, estimated_time):
         tests = sorted(tests, key=lambda name: (state().duration_by_test.get(name, 0.0), name))
         return submit(self, mutant_name, tests, cpu_time_limit, estimated_time)
 
-    ForkServerRunner.submit = submit_sorted
+    def run_in_stages(self, *, mutant_name, tests):
+        tests = list(tests)
+        if mutant_name is None or len(tests) <= STAGES[0]:
+            return run_tests(self, mutant_name=mutant_name, tests=tests)
+        codes = []
+        for start, end in zip((0, *STAGES), (*STAGES, len(tests))):
+            if start < len(tests):
+                codes.append(run_tests(self, mutant_name=mutant_name, tests=tests[start:end]))
+                if codes[-1] not in (0, 5):   # 5: pytest collected none of this stage's tests
+                    return codes[-1]
+        return 0 if 0 in codes else 5
+
+    ForkServerRunner.submit, PytestRunner.run_tests = submit_sorted, run_in_stages
     return cli.main(args=args, prog_name="mutmut")
 
 
