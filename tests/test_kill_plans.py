@@ -59,3 +59,37 @@ def test_days_no_version_covers_are_named_as_one_period(tmp_path):
     assert found["reason"].startswith("No filing date from 2025-12-20 to 2026-01-19 would be approved. "
                                       f"{LOCAL}: unmet 2025-12-20 – 2025-12-30. ")
     assert found["reason"].endswith(" No version of the regulation is in force 2025-12-31 – 2026-01-19.")
+
+
+class _NextYearsQuotaDown(Registries):
+    def fetch(self, registry, query):
+        if registry == "quota" and query.year == 2026:
+            raise adapters.RegistryUnavailable(registry, "not published yet")
+        return super().fetch(registry, query)
+
+
+def _inline_quota_exhausted(on):
+    req = request(on, vacancy="V-1", published="2025-09-01")
+    req["registry"]["quota"] = {"remaining": 0}   # inline: the planned date's year only
+    return req
+
+
+def test_a_later_years_quota_that_cannot_be_read_is_unknown_not_the_inline_one(book):
+    found = plan(book, _horizon(_inline_quota_exhausted("2025-12-20"), 20), source=_NextYearsQuotaDown())
+    assert found["earliest"] is None
+    assert found["reason"] == (
+        "No filing date from 2025-12-20 to 2026-01-09 would be approved. The regional quota has room for the "
+        "requested workers: unmet 2025-12-20 – 2025-12-31. The regional quota has room for the requested workers: "
+        "unknown 2026-01-01 – 2026-01-09 (could not be read: quota; a retry may settle it).")
+
+
+def test_a_later_years_quota_is_shown_as_fetched_beside_the_registries_the_request_gave(book):
+    found = plan(book, _horizon(_inline_quota_exhausted("2025-12-20"), 20))
+    assert found["earliest"] == "2026-01-01"
+    shown = {name: (r["source"], r["data"]) for name, r in found["ruling"]["registry"].items()}
+    assert shown == {
+        "labour_exchange": ("request", {"vacancy": {"code": "V-1", "employer_bin": "150540000106",
+                                                    "published_on": "2025-09-01", "status": "active"}}),
+        "quota": ("fixtures", {"region": "ALMATY", "year": 2026, "category": "3", "remaining": 10}),
+        "offences": ("request", {"records": []}),
+    }
