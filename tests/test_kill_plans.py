@@ -93,3 +93,14 @@ def test_a_later_years_quota_is_shown_as_fetched_beside_the_registries_the_reque
         "quota": ("fixtures", {"region": "ALMATY", "year": 2026, "category": "3", "remaining": 10}),
         "offences": ("request", {"records": []}),
     }
+
+
+def test_a_requirement_unmet_in_two_periods_names_both(book):
+    # Barred until 10 October by a decision of 2024, and again from a decision of 20 October 2025.
+    req = request("2025-10-01", vacancy="V-1", published="2025-09-01", specialists=(50, 50),
+                  barred_from=["2024-10-10", "2025-10-20"])
+    found = plan(book, _horizon(req, 30))
+    assert found["reason"] == (
+        f"No filing date from 2025-10-01 to 2025-10-31 would be approved. {LOCAL}: unmet on every date. "
+        "No decision under article 519 in the last 12 months: unmet 2025-10-01 – 2025-10-10, 2025-10-20 – 2025-10-31. "
+        "Every foreign employee the staff declares is listed for the automatic checks: unmet on every date.")
