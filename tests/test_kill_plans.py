@@ -2,12 +2,14 @@
 last day, a registry that cannot be read, and days no version covers."""
 import shutil
 
+import pytest
+
 import adapters
 from server.engine import runner as engine
 from server.rules import rulebook
 
 from .conftest import POLICIES
-from .test_plans import Registries, plan, request
+from .test_plans import Registries, judged_on, plan, request, shift
 
 VACANCY = "The vacancy was posted on the electronic labour exchange by the applicant"
 LOCAL = "Citizens make up the required share of staff"
@@ -104,3 +106,59 @@ def test_a_requirement_unmet_in_two_periods_names_both(book):
         f"No filing date from 2025-10-01 to 2025-10-31 would be approved. {LOCAL}: unmet on every date. "
         "No decision under article 519 in the last 12 months: unmet 2025-10-01 – 2025-10-10, 2025-10-20 – 2025-10-31. "
         "Every foreign employee the staff declares is listed for the automatic checks: unmet on every date.")
+
+
+def _bar_rewritten(tmp_path_factory, condition):
+    """The shipped rules with the article 519 bar's dates written as `condition`, which the planner's
+    candidate dates must follow. The dates the explanation shows become the decision's own, so nothing
+    in the facts is the bar's end: only the condition's arithmetic leads the planner to it."""
+    policies = tmp_path_factory.mktemp("plans") / "policies"
+    shutil.copytree(POLICIES, policies)
+    path = policies / "kz-foreign-labour" / "2023-07-01.yaml"
+    text = path.read_text(encoding="utf-8")
+    forward = ("      and offence.decided_on <= application.submitted_on\n"
+               "      and application.submitted_on <= offence.decided_on + months(bar_months)\n")
+    shown = ("      barred_through: offence.decided_on + months(bar_months)\n"
+             "      free_from: offence.decided_on + months(bar_months) + days(1)\n")
+    assert forward in text and shown in text
+    path.write_text(text.replace(forward, condition)
+                    .replace(shown, "      barred_through: offence.decided_on\n      free_from: offence.decided_on\n"),
+                    encoding="utf-8")
+    rewritten = rulebook.load(policies)
+    engine.register_all(rewritten)
+    return rewritten
+
+
+@pytest.fixture(scope="module")
+def bar_from_the_filing_date(tmp_path_factory):
+    """Barred while the filing date less 12 months is on or before the decision (the filing date moved)."""
+    return _bar_rewritten(tmp_path_factory, "      and application.submitted_on - offence.decided_on >= 0\n"
+                                            "      and application.submitted_on - months(bar_months) <= offence.decided_on\n")
+
+
+@pytest.fixture(scope="module")
+def bar_of_400_days(tmp_path_factory):
+    """Barred from the decision for 400 days (a difference of two dates compared with a number)."""
+    return _bar_rewritten(tmp_path_factory, "      and application.submitted_on - offence.decided_on >= 0\n"
+                                            "      and application.submitted_on - offence.decided_on <= 400\n")
+
+
+def _earliest_both_ways(book, on, decided):
+    req = _horizon(request(on, vacancy="V-1", published="2025-01-10", barred_from=[decided]), 60)
+    first = next(d for d in (shift(on, n) for n in range(61)) if judged_on(book, req, d)["outcome"] == "approve")
+    return first, plan(book, req)["earliest"]
+
+
+@pytest.mark.parametrize("on, decided, earliest", [
+    ("2025-10-01", "2024-10-15", "2025-10-16"),   # barred through 15 October 2025
+    ("2025-02-20", "2024-02-29", "2025-03-01"),   # 28 February 2025 less 12 months is still on or before 29 February 2024
+    ("2025-10-01", "2025-10-20", "2025-10-01"),   # a decision after the filing date does not bar it yet
+])
+def test_a_bar_counted_back_from_the_filing_date_ends_where_judging_each_day_finds(
+        bar_from_the_filing_date, on, decided, earliest):
+    assert _earliest_both_ways(bar_from_the_filing_date, on, decided) == (earliest, earliest)
+
+
+def test_a_bar_of_a_number_of_days_ends_where_judging_each_day_finds(bar_of_400_days):
+    # 1 September 2024 + 400 days = 6 October 2025, the bar's last day
+    assert _earliest_both_ways(bar_of_400_days, "2025-10-01", "2024-09-01") == ("2025-10-07", "2025-10-07")
