@@ -162,3 +162,58 @@ def test_a_bar_counted_back_from_the_filing_date_ends_where_judging_each_day_fin
 def test_a_bar_of_a_number_of_days_ends_where_judging_each_day_finds(bar_of_400_days):
     # 1 September 2024 + 400 days = 6 October 2025, the bar's last day
     assert _earliest_both_ways(bar_of_400_days, "2025-10-01", "2024-09-01") == ("2025-10-07", "2025-10-07")
+
+
+def test_a_plan_no_date_saves_says_why_and_what_to_do_in_russian(book):
+    req = request("2025-10-01", vacancy="V-1", published="2025-09-01", specialists=(50, 50),
+                  barred_from=["2024-10-10", "2025-10-20"])
+    found = plan(book, _horizon(req, 30), lang="ru")
+    assert found["reason"] == (
+        "Ни при одной дате подачи с 2025-10-01 по 2025-10-31 заявление не было бы одобрено. Граждане РК составляют "
+        "требуемую долю работников: не выполнено ни на одну из дат. Нет постановления по статье 519 за последние "
+        "12 месяцев: не выполнено 2025-10-01 – 2025-10-10, 2025-10-20 – 2025-10-31. Для автоматических проверок "
+        "указаны все иностранные работники из заявленной численности: не выполнено ни на одну из дат.")
+    assert found["actions"] == [
+        {"requirement": "local-content-ratio", "title": "Граждане РК составляют требуемую долю работников",
+         "explanation": "Условие о местном содержании в кадрах не выполнено (с учётом запрашиваемых работников). "
+                        "Специалисты (3-4 категории): граждан РК — 50 из 101 (49,5\u00a0%), а требуется не менее 90\u00a0%. "
+                        "Для выполнения условия нужно принять на должности специалистов ещё 409 граждан РК "
+                        "(уменьшить число запрашиваемых иностранных работников недостаточно)."},
+        {"requirement": "foreign-workers-listed",
+         "title": "Для автоматических проверок указаны все иностранные работники из заявленной численности",
+         "explanation": "В заявленной численности иностранцев — 50, а в списке не указан ни один: в списке не "
+                        "хватает 50 иностранных работников; для проверки необходимо указать каждого."}]
+
+
+class _QuotaAndOffencesDown(Registries):
+    def fetch(self, registry, query):
+        if registry in ("offences", "quota"):
+            raise adapters.RegistryUnavailable(registry, "down")
+        return super().fetch(registry, query)
+
+
+def test_registries_that_cannot_be_read_are_named_in_russian(book):
+    req = request("2025-10-01", vacancy="V-1", published="2025-09-01")
+    req["registry"] = {k: v for k, v in req["registry"].items() if k != "offences"}
+    found = plan(book, _horizon(req, 10), source=_QuotaAndOffencesDown(), lang="ru")
+    assert (found["earliest"], found["actions"]) == (None, [])
+    assert found["reason"] == (
+        "Ни при одной дате подачи с 2025-10-01 по 2025-10-11 заявление не было бы одобрено. В региональной квоте "
+        "достаточно мест для запрашиваемых работников: неизвестно 2025-10-01 – 2025-10-11 (не удалось получить "
+        "данные: quota; повторный запрос может это решить). Нет постановления по статье 519 за последние 12 месяцев: "
+        "неизвестно 2025-10-01 – 2025-10-11 (не удалось получить данные: offences; повторный запрос может это решить).")
+
+
+def test_what_to_do_about_a_requirement_of_a_later_version_is_said_as_on_its_first_day(book):
+    # Before 1 September no vacancy is required; from then on none is given: the remedy of that day, in Russian.
+    found = plan(book, _horizon(request("2025-08-20", specialists=(50, 50)), 30), lang="ru")
+    assert [a["requirement"] for a in found["actions"]] == [
+        "local-content-ratio", "vacancy-published", "vacancy-waiting-period", "foreign-workers-listed"]
+    assert found["actions"][1:3] == [
+        {"requirement": "vacancy-published", "title": "Вакансия размещена заявителем на электронной бирже труда",
+         "explanation": "В заявлении не указан код вакансии: необходимо разместить вакансию на электронной бирже "
+                        "труда (enbek.kz) и указать код её публикации; при размещении 01.09.2025 подача заявления "
+                        "возможна с 17.09.2025."},
+        {"requirement": "vacancy-waiting-period", "title": "С размещения вакансии прошло 15 календарных дней",
+         "explanation": "В заявлении не указан код вакансии, срок ожидания не начался: сначала необходимо "
+                        "разместить вакансию; подано 01.09.2025."}]
