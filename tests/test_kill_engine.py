@@ -238,3 +238,18 @@ def test_a_version_whose_multi_application_form_the_engine_refuses_is_judged_alo
     assert [as_seen(r) for r in engine.run_many(version, cases)] == expected
     assert [as_seen(r) for r in engine.run_many(version, cases[1:])] == expected[1:]
     assert len(created) == 1    # refused once: not asked again
+
+
+def test_a_refused_retraction_is_named_and_the_next_ruling_is_right(book, calls, monkeypatch):
+    version = book.version("kz-foreign-labour", "2025-09-01")
+    case, = generated(version, 1, "retraction refused")
+    expected = as_seen(engine.run(version, case))
+    retract = engine._dre.retract_facts
+    with monkeypatch.context() as m:
+        m.setattr(engine._dre, "retract_facts", lambda handle, text: (2, retract(handle, text)[1]))
+        with pytest.raises(errors.EngineError) as raised:
+            engine.run(version, case)
+    assert str(raised.value) == ("durable_rules refused the retraction of the ruling's facts: "
+                                 "result code 2 (ERR_EVENT_OBSERVED)")
+    assert calls.deleted == [calls.sessions()[-1]]
+    assert as_seen(engine.run(version, case)) == expected
