@@ -19,8 +19,10 @@ from server.engine import actions
 from server.engine import runner as engine
 from server.engine import ids
 from server.judging import facts
+from server.rules import rulebook
 from server.rules.reference import python_statuses
 from tests.test_engine_golden import random_case
+from tests.test_rule_limits import _with_requirement
 
 VERSIONS = ["2023-07-01", "2025-09-01"]
 STUCK_SID, SAME_HASH_SID = "40189", "797186"   # two session ids the engine hashes alike
@@ -253,3 +255,18 @@ def test_a_refused_retraction_is_named_and_the_next_ruling_is_right(book, calls,
                                  "result code 2 (ERR_EVENT_OBSERVED)")
     assert calls.deleted == [calls.sessions()[-1]]
     assert as_seen(engine.run(version, case)) == expected
+
+
+def test_a_version_with_one_list_pattern_beside_a_negated_one_keeps_its_session(tmp_path, calls):
+    # Only two lists matched together with no equality between them make a session too costly to empty;
+    # a negated pattern (`not any(...)`) holds no combinations.
+    condition = 'any(w.has_iin for w in workers) and not any(p.status == "expired" for p in persons)'
+    directory, _ = _with_requirement(tmp_path, condition)
+    probe_book = rulebook.load(directory)
+    engine.register_all(probe_book)
+    version = probe_book.version("kz-foreign-labour", "2025-09-01")
+    cases = generated(version, 6, "negated beside a list")
+    for f in cases:
+        assert engine.run(version, f).findings == python_statuses(version, f)
+    assert len(calls.sessions()) == 1 and calls.deleted == []
+    assert {"met", "unmet"} <= {python_statuses(version, f)["probe"] for f in cases}
