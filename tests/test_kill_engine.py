@@ -257,16 +257,43 @@ def test_a_refused_retraction_is_named_and_the_next_ruling_is_right(book, calls,
     assert as_seen(engine.run(version, case)) == expected
 
 
-def test_a_version_with_one_list_pattern_beside_a_negated_one_keeps_its_session(tmp_path, calls):
-    # Only two lists matched together with no equality between them make a session too costly to empty;
-    # a negated pattern (`not any(...)`) holds no combinations.
-    condition = 'any(w.has_iin for w in workers) and not any(p.status == "expired" for p in persons)'
+JOINED = """\
+    - id: probe-known
+      fact: probe_known
+      for_each: worker in workers
+      when: any(p.passport == worker.passport for p in persons)
+      set:
+        passport: worker.passport
+"""
+LOOSE = [
+    # Only two lists matched together with no equality between them make a session too costly to empty.
+    ("one list beside a negated one",
+     'any(w.has_iin for w in workers) and not any(p.status == "expired" for p in persons)', True),
+    ("two lists, no equality", 'any(w.has_iin for w in workers) and any(p.status == "lawful" for p in persons)', False),
+    ("two lists, one compared with a constant",
+     'any(w.has_iin for w in workers) and any(p.status != "expired" for p in persons)', False),
+    ("two lists joined by an equality", 'any(k.passport != "" for k in probe_knowns)', True),
+    ("a list beside a single fact", 'any(w.has_iin for w in workers) and vacancy.status == "active"', True),
+]
+
+
+@pytest.mark.parametrize("what,condition,reused", LOOSE, ids=[x[0] for x in LOOSE])
+def test_a_session_is_emptied_and_reused_unless_two_lists_pair_unjoined(tmp_path, calls, what, condition, reused):
     directory, _ = _with_requirement(tmp_path, condition)
+    if "probe_knowns" in condition:   # each worker paired with the persons of its passport
+        path = directory / "kz-foreign-labour" / "2025-09-01.yaml"
+        text = path.read_text(encoding="utf-8")
+        at = text.index("  add:\n", text.index("derive:\n")) + len("  add:\n")
+        path.write_text(text[:at] + JOINED + text[at:], encoding="utf-8")
     probe_book = rulebook.load(directory)
     engine.register_all(probe_book)
     version = probe_book.version("kz-foreign-labour", "2025-09-01")
-    cases = generated(version, 6, "negated beside a list")
+    cases = generated(version, 12, "lists")
     for f in cases:
         assert engine.run(version, f).findings == python_statuses(version, f)
-    assert len(calls.sessions()) == 1 and calls.deleted == []
+    sessions = calls.sessions()
+    if reused:
+        assert len(sessions) == 1 and calls.deleted == []
+    else:   # deleted after each ruling, the next opening another
+        assert len(sessions) == 12 and calls.deleted == sessions
     assert {"met", "unmet"} <= {python_statuses(version, f)["probe"] for f in cases}
