@@ -20,10 +20,10 @@ from tests.test_engine_golden import random_case
 VALUE_DERIVATION = """\
     - id: worker-iin-known
       fact: worker_iin_known
-      for_each: worker in workers
-      value: worker.has_iin
+      for_each: w in workers
+      value: w.has_iin
       set:
-        passport: worker.passport
+        passport: w.passport
 """
 IIN_CONDITION = "condition: all(w.has_iin for w in workers)"
 
