@@ -12,8 +12,9 @@ from server import errors
 from server.contract import request as schemas
 from server.engine import runner as engine
 from server.judging import comparisons
+from server.rules import rulebook
 
-from .conftest import APPLICATIONS, ROOT
+from .conftest import APPLICATIONS, POLICIES, ROOT
 
 V1, V2 = "2023-07-01", "2025-09-01"
 # The registries approve.json needs, in the order a ruling lists them.
@@ -147,3 +148,22 @@ def test_a_requirement_added_or_removed_while_unknown_is_a_cause(book, tmp_path)
     assert change["outcome"] == {"from": "undetermined", "to": "approve"}
     assert [(c["requirement"], c["from"], c["to"]) for c in change["because"]] == [
         ("vacancy-published", "unknown", "absent"), ("vacancy-waiting-period", "unknown", "absent")]
+
+
+def test_the_versions_asked_are_those_of_the_regulation_the_request_names(tmp_path):
+    """Beside the shipped regulation, a second one (the 2023 rules under another name, in force
+    from 2024): its version is found under its own name, not the default regulation's."""
+    policies = tmp_path / "policies"
+    shutil.copytree(POLICIES / "kz-foreign-labour", policies / "kz-foreign-labour", ignore=shutil.ignore_patterns("tests"))
+    text = (POLICIES / "kz-foreign-labour" / "2023-07-01.yaml").read_text(encoding="utf-8")
+    text = text.replace('regulation: kz-foreign-labour\nversion: "2023-07-01"\neffective_from: 2023-07-01\n',
+                        'regulation: kz-other\nversion: "2024-01-01"\neffective_from: 2024-01-01\n', 1)
+    (policies / "kz-other").mkdir()
+    (policies / "kz-other" / "2024-01-01.yaml").write_text(text, encoding="utf-8")
+    two = rulebook.load(policies)
+    engine.register_all(two)
+    request = _request()
+    request["regulation"] = "kz-other"
+    out = comparisons.compare(two, request, versions=["2024-01-01"])
+    assert (out["regulation"], out["versions"], out["outcomes"]) == ("kz-other", ["2024-01-01"],
+                                                                     {"2024-01-01": "approve"})
