@@ -141,13 +141,15 @@ def test_a_requirement_added_or_removed_while_unknown_is_a_cause(book, tmp_path)
     forward = comparisons.compare(book, _request(), source=source, versions=[V1, V2])
     [change] = forward["changes"]
     assert change["outcome"] == {"from": "approve", "to": "undetermined"}
-    assert [(c["requirement"], c["from"], c["to"]) for c in change["because"]] == [
-        ("vacancy-published", "absent", "unknown"), ("vacancy-waiting-period", "absent", "unknown")]
+    assert change["because"] == [
+        {"requirement": r, "title": _title(book, V2, r, "en"), "from": "absent", "to": "unknown"}
+        for r in ("vacancy-published", "vacancy-waiting-period")]
     back = comparisons.compare(book, _request(), source=source, versions=[V2, V1])
     [change] = back["changes"]
     assert change["outcome"] == {"from": "undetermined", "to": "approve"}
-    assert [(c["requirement"], c["from"], c["to"]) for c in change["because"]] == [
-        ("vacancy-published", "unknown", "absent"), ("vacancy-waiting-period", "unknown", "absent")]
+    assert change["because"] == [
+        {"requirement": r, "title": _title(book, V2, r, "en"), "from": "unknown", "to": "absent"}
+        for r in ("vacancy-published", "vacancy-waiting-period")]
 
 
 def test_the_versions_asked_are_those_of_the_regulation_the_request_names(tmp_path):
