@@ -7,6 +7,7 @@ import sqlite3
 
 from server import store
 from server.api.app import create_app
+from server.judging import history
 
 from .conftest import APPLICATIONS, POLICIES
 
@@ -46,3 +47,27 @@ def test_a_ruling_of_a_second_regulation_is_stored_lean_and_reads_back_whole(tmp
     db = store.open_db(str(path))
     ruling, request = store.get_ruling_and_request(db, answer["id"])
     assert ruling == answer and request["regulation"] == "kz-other"
+
+
+def test_a_ruling_of_a_regulation_no_longer_served_reads_back_from_the_kept_rule_files(tmp_path):
+    path = tmp_path / "log.db"
+    first = create_app({"DB": str(path), "POLICIES": str(_two_regulations(tmp_path)), "TESTING": True}).test_client()
+    doc = json.loads((APPLICATIONS / "approve.json").read_text(encoding="utf-8"))
+    doc["regulation"] = "kz-other"
+    answer = first.post("/v1/rulings", json=doc).get_json()
+    # served again from the shipped rule files alone: 'kz-other' is gone
+    later = create_app({"DB": str(path), "POLICIES": str(POLICIES), "TESTING": True}).test_client()
+    shown = later.get(f"/v1/rulings/{answer['id']}")
+    assert shown.status_code == 200
+    assert shown.get_json() == answer
+
+
+def test_many_rulings_whose_kept_rule_files_no_longer_load_are_each_shown_as_stored():
+    """More versions than the rebuilt versions kept in memory, each kept with a file this
+    Ereje refuses: every ruling of them is shown as stored (no version), the first again too."""
+    digests = [f"sha256:{i:064x}" for i in range(1, 20)]
+    rows = {d: {"digest": d, "regulation": "kz-foreign-labour", "version": "2023-07-01",
+                "files": [["kz-foreign-labour/2023-07-01.yaml", "regulation: [\n"]]} for d in digests}
+    for d in [*digests, digests[0]]:
+        assert history.version_of({"regulation": "kz-foreign-labour", "version": "2023-07-01",
+                                   "ruleset_digest": d}, None, rows.get) is None
