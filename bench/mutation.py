@@ -3,13 +3,16 @@
     pip install -e '.[test,mutation]'
     python bench/mutation.py run                      # every mutant ([tool.mutmut] in pyproject.toml)
     python bench/mutation.py run 'server.engine.*'    # the mutants of some modules (mutmut's name globs)
-    python bench/mutation.py sample 10                # every 10th mutant of each module (an estimate)
+    python bench/mutation.py sample 5                 # every 5th mutant of each module not run yet
     python bench/mutation.py report                   # the score per module and the survivors, from mutants/
 
 Not part of CI: a full run takes hours on two shared cores. `run` works under `nice -n 10` with two
 mutmut workers; a run stopped midway keeps its verdicts in mutants/ and the next `run` goes on from there.
+`sample` remembers the mutants it drew: the report estimates each module's mutants that were never run
+from the sampled ones of that module (a stratified estimate, with its 95 % margin).
 """
 import json
+import math
 import os
 import subprocess
 import sys
@@ -21,11 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 KILLED = {1, 3, 24, -24, 152, 255, 36, -11, -9, 37}
 SURVIVED = {0}
 NO_TESTS = {5, 33}
-# Functions that run once per process, before any test (a schema class built at import, the one
-# HTTP session): mutmut switches a mutant on while a test runs, so these mutants are never active.
-# They are reported apart, outside the score (docs/mutation.md).
-ONCE_PER_PROCESS = ("adapters.records.x__family__", "adapters.sources.http.x__new_session__",
-                    "adapters.fields.xǁCountǁ__init__", "adapters.fields.xǁIsoDateǁ__init__")
+SAMPLE = ROOT / "mutants" / "ereje-sample.json"   # the names `sample` drew
 
 
 def run(globs):
@@ -83,10 +82,11 @@ def generate():
 
 
 def sample(every):
-    """Every `every`-th mutant of each module, by name: a deterministic, evenly spread estimate."""
+    """Run every `every`-th mutant (by name, in each module) of those not run yet, and remember them."""
     if not (ROOT / "mutants").is_dir():
         generate()
-    names = [name for codes in verdicts().values() for name in sorted(codes)[::every]]
+    names = [n for codes in verdicts().values() for n in sorted(k for k, c in codes.items() if c is None)[::every]]
+    SAMPLE.write_text(json.dumps({"every": every, "names": names}, indent=0), encoding="utf-8")
     return run(names)
 
 
@@ -100,35 +100,55 @@ def verdicts():
     return out
 
 
-def tally(codes):
-    c = Counter()
-    for name, code in codes.items():
-        c["once" if name.startswith(ONCE_PER_PROCESS) else "not run" if code is None else "killed" if code in KILLED else "survived" if code in SURVIVED
-          else "no tests" if code in NO_TESTS else "other"] += 1
-    return c
+def kind(code):
+    return ("not run" if code is None else "killed" if code in KILLED else "survived" if code in SURVIVED
+            else "no tests" if code in NO_TESTS else "other")
+
+
+def estimate(codes, sampled):
+    """(killed, variance) expected among `codes`' mutants never run, from its sampled ones that ran.
+
+    The sample was drawn from the mutants not run at the time, so those still not run are that stratum's
+    unsampled rest: each is killed with the sample's rate (finite population correction included)."""
+    ran = [kind(codes[n]) for n in sampled if n in codes and codes[n] is not None]
+    rest = sum(1 for n, c in codes.items() if c is None)
+    if not rest:
+        return 0.0, 0.0
+    if not ran:
+        return math.nan, math.nan
+    p, n = ran.count("killed") / len(ran), len(ran)
+    return rest * p, rest ** 2 * (rest / (rest + n)) * p * (1 - p) / max(n - 1, 1)
 
 
 def report():
-    """Per module: mutants, run, killed, survived, no tests, score (killed / run); then the survivors.
+    """Per module: mutants, run, killed, survived, no tests, not run, score; then the survivors.
 
-    `once`: mutants of the ONCE_PER_PROCESS functions, never active in a test, left out of `run`."""
-    rows, total = [], Counter()
+    score: killed / run. whole: killed, with the sample's estimate for those not run, / mutants."""
+    sampled = set(json.loads(SAMPLE.read_text(encoding="utf-8"))["names"]) if SAMPLE.exists() else set()
+    rows, total, total_est, total_var = [], Counter(), 0.0, 0.0
     by_module = verdicts()
     for module, codes in by_module.items():
-        c = tally(codes)
+        c = Counter(kind(code) for code in codes.values())
+        est, var = estimate(codes, sampled)
         total.update(c)
-        rows.append((module, c))
-    print(f"{'module':<36} {'mutants':>7} {'run':>5} {'killed':>6} {'surv':>5} {'none':>5} {'once':>5} {'score':>6}")
-    for module, c in rows + [("total", total)]:
-        ran = sum(c.values()) - c["not run"] - c["once"]
+        total_est, total_var = total_est + est, total_var + var
+        rows.append((module, c, est, var))
+    print(f"{'module':<34} {'mutants':>7} {'run':>5} {'killed':>6} {'surv':>5} {'none':>5} {'other':>5} "
+          f"{'not run':>7} {'score':>6} {'whole (estimate)':>17}")
+    for module, c, est, var in rows + [("total", total, total_est, total_var)]:
+        n = sum(c.values())
+        ran = n - c["not run"]
         score = f"{100 * c['killed'] / ran:5.1f}%" if ran else "    -"
-        print(f"{module:<36} {sum(c.values()):>7} {ran:>5} {c['killed']:>6} {c['survived']:>5} "
-              f"{c['no tests']:>5} {c['once']:>5} {score:>6}")
+        whole = "" if math.isnan(est) else f"{100 * (c['killed'] + est) / n:5.1f}%"
+        if whole and c["not run"]:
+            whole += f" ± {100 * 1.96 * math.sqrt(var) / n:.1f}"
+        print(f"{module:<34} {n:>7} {ran:>5} {c['killed']:>6} {c['survived']:>5} {c['no tests']:>5} "
+              f"{c['other']:>5} {c['not run']:>7} {score:>6} {whole:>17}")
     print("\nsurvivors (and mutants no test reaches):")
     for module, codes in by_module.items():
         for name, code in sorted(codes.items()):
-            if (code in SURVIVED or code in NO_TESTS) and not name.startswith(ONCE_PER_PROCESS):
-                print(f"  {'survived' if code in SURVIVED else 'no tests'}  {name}")
+            if code in SURVIVED or code in NO_TESTS:
+                print(f"  {kind(code)}  {name}")
     return 0
 
 
