@@ -5,7 +5,8 @@ import re
 import pytest
 from marshmallow import ValidationError
 
-from adapters import FixtureSource, Query
+from adapters import FixtureSource, Query, Source, gather
+from adapters.fields import Flag
 from adapters.records import validate_inline
 
 pytestmark = pytest.mark.usefixtures("schemas_built_here")
@@ -42,3 +43,60 @@ def test_a_missing_text_is_refused_and_named(field):
     with pytest.raises(ValidationError) as caught:
         validate_inline({"ulcrs": {"contracts": [{k: v for k, v in CONTRACT.items() if k != field}]}})
     assert caught.value.messages == {"ulcrs": {"contracts": {"0": {field: ["Missing data for required field."]}}}}
+
+
+def refusal(registry_obj):
+    with pytest.raises(ValidationError) as caught:
+        validate_inline(registry_obj)
+    return caught.value.messages
+
+
+@pytest.mark.parametrize("value, message", [
+    ("N\ud8001", "Not valid Unicode text."),          # a lone surrogate cannot be stored
+    ("N\x001", "Must not contain NUL characters."),
+])
+def test_text_that_cannot_be_stored_is_refused_with_why(value, message):
+    contract = {**CONTRACT, "passport": value}
+    assert refusal({"ulcrs": {"contracts": [contract]}}) == {"ulcrs": {"contracts": {"0": {"passport": [message]}}}}
+
+
+def test_an_identifier_with_a_wrong_check_digit_is_refused_with_why():
+    contract = {**CONTRACT, "employee_iin": "900101300008"}
+    assert refusal({"ulcrs": {"contracts": [contract]}}) == {
+        "ulcrs": {"contracts": {"0": {"employee_iin": ["Check digit does not match (CONTRACT s.2)."]}}}}
+
+
+@pytest.mark.parametrize("day", ["1900-01-01", "2099-12-31"])
+def test_the_first_and_last_day_of_the_date_window_are_dates(day):
+    contract = {**CONTRACT, "registered_on": day}
+    assert validate_inline({"ulcrs": {"contracts": [contract]}}) == {"ulcrs": {"contracts": [contract]}}
+
+
+@pytest.mark.parametrize("remaining", [True, False])
+def test_a_boolean_is_not_a_count(remaining):
+    assert refusal({"quota": {"remaining": remaining}}) == {"quota": {"remaining": ["Not a valid integer."]}}
+
+
+@pytest.mark.parametrize("value", ["true", 1, "false", 0])
+def test_a_flag_is_only_true_or_false(value):
+    with pytest.raises(ValidationError) as caught:
+        Flag().deserialize(value)
+    assert caught.value.messages == ["Not a valid boolean; expected true or false."]
+    assert Flag().deserialize(True) is True and Flag().deserialize(False) is False
+
+
+class InLine(Source):
+    """A source read in line that has no clock of its own: only `fetch`, as Source asks of every source."""
+
+    name = "inline-test"
+    concurrent = False
+
+    def fetch(self, registry, query):
+        return {"asked": registry, "passports": list(query.passports)}, {"source": self.name}
+
+
+def test_a_source_without_its_own_fetch_at_is_asked_by_fetch():
+    gathered = gather(InLine(), {"quota", "ulcrs"}, QUERY)
+    assert gathered.data == {"ulcrs": {"asked": "ulcrs", "passports": ["N1234567"]},
+                             "quota": {"asked": "quota", "passports": ["N1234567"]}}
+    assert gathered.missing == []
