@@ -75,3 +75,9 @@ def test_a_source_read_on_threads_stamps_its_own_time():
     for name in ("quota", "ulcrs"):
         assert gathered.provenance[name]["source"] == "fixtures"
         assert TIMESTAMP.fullmatch(gathered.provenance[name]["fetched_at"])
+
+
+def test_an_adapters_own_mistake_is_logged_with_the_registry_named(ticking, caplog):
+    gather(InLine(), {"ulcrs"}, QUERY)
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [("ERROR", "reading ulcrs failed")]
+    assert caplog.records[0].exc_info[0] is KeyError
