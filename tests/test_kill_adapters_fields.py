@@ -5,9 +5,10 @@ import re
 import pytest
 from marshmallow import ValidationError
 
-from adapters import FixtureSource, Query, Source, gather
+from adapters import FixtureSource, Query, RegistryUnavailable, Source, gather
 from adapters.fields import Flag
 from adapters.records import validate_inline
+from adapters.sources import fixtures
 
 pytestmark = pytest.mark.usefixtures("schemas_built_here")
 
@@ -100,3 +101,28 @@ def test_a_source_without_its_own_fetch_at_is_asked_by_fetch():
     assert gathered.data == {"ulcrs": {"asked": "ulcrs", "passports": ["N1234567"]},
                              "quota": {"asked": "quota", "passports": ["N1234567"]}}
     assert gathered.missing == []
+
+
+def test_a_missing_fixture_file_makes_its_registry_unavailable(tmp_path):
+    with pytest.raises(RegistryUnavailable) as caught:
+        FixtureSource(tmp_path).fetch("ulcrs", QUERY)
+    assert (caught.value.registry, caught.value.reason) == ("ulcrs", "cannot read ulcrs.json: No such file or directory")
+
+
+class _Clock:
+    """time for fixtures.py: each reading 5 s after the one before, past the recheck interval."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def monotonic(self):
+        self.now += 5.0
+        return self.now
+
+
+def test_an_unchanged_fixture_read_after_the_recheck_interval_answers_the_same(monkeypatch):
+    monkeypatch.setattr(fixtures, "time", _Clock())
+    source = FixtureSource()
+    first, _ = source.fetch("ulcrs", QUERY)
+    again, _ = source.fetch("ulcrs", QUERY)   # the file is looked at again: unchanged
+    assert again == first and first["contracts"][0]["number"] == "TD-15"
