@@ -1,5 +1,6 @@
 """Plan reasons the mutation run found unchecked (docs/mutation.md): a version starting on the horizon's
 last day, a registry that cannot be read, and days no version covers."""
+import random
 import shutil
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 import adapters
 from server.engine import runner as engine
 from server.rules import rulebook
+from server.rules.calendar import day_number, iso_date
 
 from .conftest import POLICIES
 from .test_plans import Registries, judged_on, plan, request, shift
@@ -217,3 +219,21 @@ def test_what_to_do_about_a_requirement_of_a_later_version_is_said_as_on_its_fir
         {"requirement": "vacancy-waiting-period", "title": "С размещения вакансии прошло 15 календарных дней",
          "explanation": "В заявлении не указан код вакансии, срок ожидания не начался: сначала необходимо "
                         "разместить вакансию; подано 01.09.2025."}]
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_the_planner_finds_the_first_day_judging_each_day_finds(book, bar_from_the_filing_date, seed):
+    # Dates near the planned one, so that waiting periods, bars and a year's quota end within the horizon.
+    rnd = random.Random(seed)
+    rules = bar_from_the_filing_date if seed % 2 else book
+
+    def near(start, end):
+        return shift(on, rnd.randint(start, end))
+
+    on = iso_date(rnd.randint(day_number("2025-07-20"), day_number("2025-12-25")))
+    req = _horizon(request(on, vacancy="V-1", published=rnd.choice([None, near(-20, 25), near(-20, 25)]),
+                           barred_from=[near(-380, 20) for _ in range(rnd.randint(0, 2))]), 40)
+    source = Registries(remaining=rnd.choice([1, 3, {int(on[:4]): 0}]))
+    first = next((d for d in (shift(on, n) for n in range(41))
+                  if judged_on(rules, req, d, source)["outcome"] == "approve"), None)
+    assert plan(rules, req, source=source)["earliest"] == first
