@@ -9,7 +9,6 @@ a fresh session after any error, no action of a failed ruling left pending when 
 deleted, a session whose deletion failed never shadowed by a new one.
 """
 import itertools
-import random
 import re
 
 import pytest
@@ -18,27 +17,13 @@ from server import errors
 from server.engine import actions
 from server.engine import runner as engine
 from server.engine import ids
-from server.judging import facts
 from server.rules import rulebook
 from server.rules.reference import python_statuses
-from tests.test_engine_golden import random_case
+from tests.test_engine_sessions import as_seen, generated
 from tests.test_rule_limits import _with_requirement
 
 VERSIONS = ["2023-07-01", "2025-09-01"]
 STUCK_SID, SAME_HASH_SID = "40189", "797186"   # two session ids the engine hashes alike
-
-
-def generated(version, n, seed):
-    rng = random.Random(seed)
-    out = []
-    for _ in range(n):
-        request, data, available = random_case(rng)
-        out.append(facts.build(request, data, available=available, shifts=version.shifts))
-    return out
-
-
-def as_seen(run):
-    return run.findings, run.derived, run.trace
 
 
 def judged_alone_is_unavailable(version, input_facts):
