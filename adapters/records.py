@@ -72,14 +72,6 @@ def _family(policy, partial_quota):
     return data, records
 
 
-_answers, _records = _family(EXCLUDE, partial_quota=False)
-# Each registry's data as a ruling sees it, e.g. {"contracts": [...]}.
-ANSWERS = {name: cls() for name, cls in _answers.items()}
-# One record of each registry: a fixture row or a single HTTP answer.
-RECORDS = {name: cls() for name, cls in _records.items()}
-INLINE, _ = _family(RAISE, partial_quota=True)
-
-
 def _inline_registry(inline):
     """Build InlineRegistry over one family of inline record schemas."""
 
@@ -98,7 +90,17 @@ def _inline_registry(inline):
     return InlineRegistry
 
 
-InlineRegistry = _inline_registry(INLINE)
+def _built():
+    """(answers, one record, inline registry class): every registry schema, built afresh."""
+    answers, one_record = _family(EXCLUDE, partial_quota=False)
+    inline, _ = _family(RAISE, partial_quota=True)
+    return ({name: cls() for name, cls in answers.items()}, {name: cls() for name, cls in one_record.items()},
+            _inline_registry(inline))
+
+
+# ANSWERS: each registry's data as a ruling sees it, e.g. {"contracts": [...]}.
+# RECORDS: one record of each registry, a fixture row or a single HTTP answer.
+ANSWERS, RECORDS, InlineRegistry = _built()
 # Building a schema (and its nested ones) costs more than a load; loads keep no state.
 _INLINE_SCHEMA = InlineRegistry()
 

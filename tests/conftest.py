@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from marshmallow import EXCLUDE, RAISE
-
 from adapters import records
 from server.api.app import create_app
 from server.engine import runner as engine
@@ -59,13 +57,12 @@ def schemas_built_here(monkeypatch):
 
     Validation is the same; building them here is what lets a mutation run (docs/mutation.md) see a
     changed schema, which it switches on only while a test runs."""
-    answers, one_record = records._family(EXCLUDE, partial_quota=False)
-    for name, cls in answers.items():
-        monkeypatch.setitem(records.ANSWERS, name, cls())
-    for name, cls in one_record.items():
-        monkeypatch.setitem(records.RECORDS, name, cls())
-    inline, _ = records._family(RAISE, partial_quota=True)
-    monkeypatch.setattr(records, "_INLINE_SCHEMA", records._inline_registry(inline)())
+    answers, one_record, inline_registry = records._built()
+    for name, schema in answers.items():
+        monkeypatch.setitem(records.ANSWERS, name, schema)
+    for name, schema in one_record.items():
+        monkeypatch.setitem(records.RECORDS, name, schema)
+    monkeypatch.setattr(records, "_INLINE_SCHEMA", inline_registry())
 
 
 @pytest.fixture
