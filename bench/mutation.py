@@ -130,27 +130,27 @@ def report():
     sampled = set(json.loads(SAMPLE.read_text(encoding="utf-8"))["names"]) if SAMPLE.exists() else set()
     equivalent = {line.split("\t")[0]: line.split("\t")[-1] for line in EQUIVALENT.read_text(encoding="utf-8").splitlines()
                   if line and not line.startswith("#")}
-    rows, total, total_est, total_var = [], Counter(), 0.0, 0.0
+    rows, total, total_equiv, total_est, total_var = [], Counter(), 0, 0.0, 0.0
     by_module = verdicts()
     for module, codes in by_module.items():
         c = Counter(kind(code) for code in codes.values())
-        c["equivalent"] = sum(1 for n, code in codes.items() if code in SURVIVED and n in equivalent)
+        equiv = sum(1 for n, code in codes.items() if code in SURVIVED and n in equivalent)
         est, var = estimate(codes, sampled)
         total.update(c)
-        total_est, total_var = total_est + est, total_var + var
-        rows.append((module, c, est, var))
+        total_equiv, total_est, total_var = total_equiv + equiv, total_est + est, total_var + var
+        rows.append((module, c, equiv, est, var))
     print(f"{'module':<34} {'mutants':>7} {'run':>5} {'killed':>6} {'surv':>5} {'none':>5} {'other':>5} "
           f"{'not run':>7} {'score':>6} {'whole (estimate)':>17} {'equiv':>5} {'w/o equiv':>9}")
-    for module, c, est, var in rows + [("total", total, total_est, total_var)]:
-        n = sum(c.values()) - c["equivalent"]
+    for module, c, equiv, est, var in rows + [("total", total, total_equiv, total_est, total_var)]:
+        n = sum(c.values())
         ran = n - c["not run"]
         score = f"{100 * c['killed'] / ran:5.1f}%" if ran else "    -"
-        without = f"{100 * c['killed'] / (ran - c['equivalent']):5.1f}%" if ran > c["equivalent"] else "    -"
+        without = f"{100 * c['killed'] / (ran - equiv):5.1f}%" if ran > equiv else "    -"
         whole = "" if math.isnan(est) else f"{100 * (c['killed'] + est) / n:5.1f}%"
         if whole and c["not run"]:
             whole += f" ± {100 * 1.96 * math.sqrt(var) / n:.1f}"
         print(f"{module:<34} {n:>7} {ran:>5} {c['killed']:>6} {c['survived']:>5} {c['no tests']:>5} "
-              f"{c['other']:>5} {c['not run']:>7} {score:>6} {whole:>17} {c['equivalent']:>5} {without:>9}")
+              f"{c['other']:>5} {c['not run']:>7} {score:>6} {whole:>17} {equiv:>5} {without:>9}")
     print("\nsurvivors (and mutants no test reaches):")
     for module, codes in by_module.items():
         for name, code in sorted(codes.items()):
