@@ -58,10 +58,13 @@ def schemas_built_here(monkeypatch):
     Validation is the same; building them here is what lets a mutation run (docs/mutation.md) see a
     changed schema, which it switches on only while a test runs."""
     answers, one_record, inline_registry = records._built()
-    for name, schema in answers.items():
-        monkeypatch.setitem(records.ANSWERS, name, schema)
-    for name, schema in one_record.items():
-        monkeypatch.setitem(records.RECORDS, name, schema)
+    # The adapters imported these dicts by name: their contents are replaced, wholly (a registry the
+    # new build lacks must be missing here too), and restored after the test.
+    for table, built in ((records.ANSWERS, answers), (records.RECORDS, one_record)):
+        for name in list(table):
+            monkeypatch.delitem(table, name)
+        for name, schema in built.items():
+            monkeypatch.setitem(table, name, schema)
     monkeypatch.setattr(records, "_INLINE_SCHEMA", inline_registry())
 
 
