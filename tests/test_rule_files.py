@@ -58,7 +58,7 @@ BROKEN = [
     ("not compilable for the engine", lambda t: t.replace(
         "application.submitted_on >= matched_vacancy.earliest_filing",
         "matched_vacancy.published_on >= vacancy.published_on", 1), "cannot negate a condition over two facts",
-     ("    - id: vacancy-waiting-period", 0, False)),   # the requirement whose condition it is
+     ("matched_vacancy.published_on >= vacancy.published_on", 0, False)),   # the condition written wrong
 ]
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from server.engine import limits
 from server.engine.clauses import STAGE, ClauseBuilder, patterns
 from server.rules import interpret
+from server.rules.decided import KEY
 from server.rules.model import Derivation
 from server.rules.nodes import FALSE, And, Cmp, Const, ExpressionError, Field, Not, Or, fields_used
 from server.rules.source import Problem
@@ -128,8 +129,9 @@ def _derivation_rules(v, d, rules, actions, problems):
         bound[d.foreach[0]] = d.foreach[1]
     cb = ClauseBuilder(v.fact_types, bound)
     variants = [(d.when, True, None)] if d.when is not None else [(d.value, True, True), (d.value, False, False)]
+    where = d.where("when" if d.when is not None else "value")
     for node, pos, value in variants:
-        for i, clause in enumerate(_clauses(cb, node, pos, d, problems)):
+        for i, clause in enumerate(_clauses(cb, node, pos, d, problems, where) or ()):
             name = f"derive.{d.id}.{'when' if value is None else value}.{i}"
             rules[name] = {"all": patterns(clause, bound, d.stage), "dist": 0}
             actions[name] = Action("derive", d.id, fact=d.fact, foreach=d.foreach[0] if d.foreach else "",
@@ -157,8 +159,12 @@ def _requirement_rules(v, r, rules, actions, problems):
         "met": And((r.scope, Or((And((answered, r.condition)), And((missing, met_w)))))),
         "unmet": And((r.scope, Or((And((answered, Not(r.condition))), And((missing, Not(met_w), unmet_w)))))),
     }
+    written = [("scope", r.scope), ("condition", r.condition), *((KEY, node) for _, node in r.without.values())]
+    if not all(_clauses(cb, node, pos, r, problems, r.where(key)) is not None
+               for key, node in written for pos in (True, False)):
+        return   # reported once, at the key written wrong, rather than once per status at the requirement
     for status, node in forms.items():
-        for i, clause in enumerate(_clauses(cb, node, True, r, problems)):
+        for i, clause in enumerate(_clauses(cb, node, True, r, problems) or ()):
             name = f"req.{r.id}.{status}.{i}"
             rules[name] = {"all": patterns(clause, bound, v.stages), "dist": 0}
             actions[name] = Action("finding", r.id, status=status)
@@ -191,13 +197,14 @@ def _fields_of(item, fields):
             fields_used(node, fields)
 
 
-def _clauses(builder, node, pos, item, problems):
-    """DNF clauses turned into patterns right away, so a problem is reported at its rule."""
+def _clauses(builder, node, pos, item, problems, where=None):
+    """DNF clauses turned into patterns right away, so a problem is reported at its rule (or `where`);
+    None when there was one."""
     try:
         out = builder.dnf(node, pos)
         for clause in out:
             patterns(clause, builder.bound_facts, 1)
         return out
     except ExpressionError as e:
-        problems.append(Problem.at(item.at, f"'{item.id}' cannot be compiled for the engine: {e}"))
-        return []
+        problems.append(Problem.at(where or item.at, f"'{item.id}' cannot be compiled for the engine: {e}"))
+        return None

@@ -169,7 +169,7 @@ def _derived(entry, known, problems):
     known.regs_of[name] = known.regs_of.get(name, set()) | regs
     return Derivation(id=entry.id, fact=name, foreach=foreach, when=when, value=value, set=sets,
                       raw=entry.data, at=entry.at, stage=stage, registries=regs,
-                      params=when_params | value_params, set_params=set_params)
+                      params=when_params | value_params, set_params=set_params, key_at=entry.key_at)
 
 
 # --- requirements --------------------------------------------------------------------
@@ -205,7 +205,7 @@ def _requirement(entry, known, problems):
         raw=r, at=entry.at, reads=reads, scope_facts=frozenset(referenced_facts(sc)),
         shown=_shown(refs, reads, known.fact_types),
         params=sc_params | cond_params | frozenset().union(*(p for _, _, p in without.values())),
-        without={status: (src, node) for status, (src, node, _) in without.items()})
+        without={status: (src, node) for status, (src, node, _) in without.items()}, key_at=entry.key_at)
 
 
 def _shown(refs, reads, ftypes):

@@ -38,6 +38,10 @@ class Requirement:
     # `without_registries:` "met" / "unmet" -> (source text, node over the application's own facts): the finding
     # when a registry it needs is missing (docs/rule-files.md)
     without: dict = field(default_factory=dict)
+    key_at: dict = field(default_factory=dict)   # key as written -> Location, for problems found later
+
+    def where(self, key):
+        return self.key_at.get(key, self.at)
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,10 @@ class Derivation:
     registries: set = field(default_factory=set)
     params: frozenset = frozenset()          # parameters its `when`/`value` read
     set_params: dict = field(default_factory=dict)   # field -> parameters its `set:` value reads
+    key_at: dict = field(default_factory=dict)   # key as written -> Location, for problems found later
+
+    def where(self, key):
+        return self.key_at.get(key, self.at)
 
 
 @dataclass(frozen=True)
