@@ -84,11 +84,16 @@ def generate():
 
 
 def sample(every):
-    """Run every `every`-th mutant (by name, in each module) of those not run yet, and remember them."""
+    """Run every `every`-th mutant (by name, in each module) of those not run yet, and remember them.
+
+    A second sample adds to the first: both are drawn from the mutants the first full `run` left."""
     if not (ROOT / "mutants").is_dir():
         generate()
+    drawn = json.loads(SAMPLE.read_text(encoding="utf-8")) if SAMPLE.exists() else {"names": []}
     names = [n for codes in verdicts().values() for n in sorted(k for k, c in codes.items() if c is None)[::every]]
-    SAMPLE.write_text(json.dumps({"every": every, "names": names}, indent=0), encoding="utf-8")
+    everies = [*drawn.get("everies", [drawn["every"]] if "every" in drawn else []), every]
+    SAMPLE.write_text(json.dumps({"everies": everies, "names": sorted(set(drawn["names"]) | set(names))}, indent=0),
+                      encoding="utf-8")
     return run(names)
 
 
