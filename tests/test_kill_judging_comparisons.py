@@ -14,6 +14,7 @@ from server.engine import runner as engine
 from server.judging import comparisons
 from server.rules import rulebook
 
+from . import demo
 from .conftest import APPLICATIONS, POLICIES, ROOT
 
 V1, V2 = "2023-07-01", "2025-09-01"
@@ -169,3 +170,24 @@ def test_the_versions_asked_are_those_of_the_regulation_the_request_names(tmp_pa
     out = comparisons.compare(two, request, versions=["2024-01-01"])
     assert (out["regulation"], out["versions"], out["outcomes"]) == ("kz-other", ["2024-01-01"],
                                                                      {"2024-01-01": "approve"})
+
+
+@pytest.fixture(scope="module")
+def two_regulations(tmp_path_factory):
+    """The shipped regulation and the demo one (tests/demo.py) in one rule book."""
+    policies = tmp_path_factory.mktemp("two") / "policies"
+    shutil.copytree(POLICIES, policies)
+    demo_rules = demo.demo(tmp_path_factory.mktemp("demo"))
+    shutil.copytree(demo_rules / "demo", policies / "demo")
+    book = rulebook.load(policies)
+    engine.register_all(book)
+    return book
+
+
+def test_each_request_is_compared_under_its_own_regulation(two_regulations):
+    ours = schemas.load(schemas.RulingRequestSchema(), copy.deepcopy(demo.DEFAULTS))
+    for request, regulation, versions in ((ours, "demo", ["2025-01-01"]), (_request(), "kz-foreign-labour", [V1, V2])):
+        answers = [comparisons.compare(two_regulations, request, detail=False),
+                   *comparisons.compare_many(two_regulations, [request])]
+        for answer in answers:
+            assert (answer["regulation"], answer["versions"], list(answer["outcomes"])) == (regulation, versions, versions)
