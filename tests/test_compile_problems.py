@@ -17,6 +17,8 @@ WHEN = "    when: application.workers_requested > seasonal_cap"
 
 @pytest.mark.parametrize("written, wrong, item, message", [
     (CONDITION, "    condition: quota.remaining * 2 >= application.workers_requested", "quota-available", ISOLATE),
+    # the quota on both sides and twice on one: no rearranging leaves one field of it alone
+    (CONDITION, "    condition: quota.remaining + quota.remaining >= quota.year", "quota-available", ISOLATE),
     (SCOPE, "    scope: quota.remaining * 2 >= 1\n    condition: quota.remaining", "quota-available", ISOLATE),
     (WHEN, "    when: application.workers_requested * 2 > seasonal_cap", "over-the-cap", ISOLATE),
     (WHEN, "    when: any(c.number == 'x' and any(d.number == c.number for d in contracts) for c in contracts)",
