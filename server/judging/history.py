@@ -69,7 +69,7 @@ def _rebuild(row):
         for name, text in row["files"]:
             path = Path(scratch) / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8", newline="")
+            path.write_bytes(text.encode("utf-8"))   # byte for byte as kept, whatever the locale
         book, problems = rulebook.check(scratch)
     if problems:
         return None  # written under rules this Ereje no longer accepts: shown as stored
