@@ -145,6 +145,13 @@ def bar_of_400_days(tmp_path_factory):
                                             "      and application.submitted_on - offence.decided_on <= 400\n")
 
 
+@pytest.fixture(scope="module")
+def bar_of_400_days_counted_from_the_decision(tmp_path_factory):
+    """The same bar with the difference taken the other way: the decision less the filing date."""
+    return _bar_rewritten(tmp_path_factory, "      and offence.decided_on - application.submitted_on <= 0\n"
+                                            "      and offence.decided_on - application.submitted_on >= -400\n")
+
+
 def _earliest_both_ways(book, on, decided):
     req = _horizon(request(on, vacancy="V-1", published="2025-01-10", barred_from=[decided]), 60)
     first = next(d for d in (shift(on, n) for n in range(61)) if judged_on(book, req, d)["outcome"] == "approve")
@@ -164,6 +171,12 @@ def test_a_bar_counted_back_from_the_filing_date_ends_where_judging_each_day_fin
 def test_a_bar_of_a_number_of_days_ends_where_judging_each_day_finds(bar_of_400_days):
     # 1 September 2024 + 400 days = 6 October 2025, the bar's last day
     assert _earliest_both_ways(bar_of_400_days, "2025-10-01", "2024-09-01") == ("2025-10-07", "2025-10-07")
+
+
+def test_a_bar_of_a_number_of_days_counted_from_the_decision_ends_where_judging_each_day_finds(
+        bar_of_400_days_counted_from_the_decision):
+    assert _earliest_both_ways(bar_of_400_days_counted_from_the_decision, "2025-10-01", "2024-09-01") == (
+        "2025-10-07", "2025-10-07")
 
 
 def test_a_plan_no_date_saves_says_why_and_what_to_do_in_russian(book):

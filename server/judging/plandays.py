@@ -16,7 +16,8 @@ from server.rules.facts import INPUT_FACTS
 from server.rules.nodes import Arith, Cmp, Const, Field, walk
 
 _DATE_FIELDS = {name: {f for f, t in ft.fields.items() if t == "date"} for name, ft in INPUT_FACTS.items()}
-# Around a date the filing date reaches through months (month ends clamp) or working days.
+# Around a date the filing date reaches through months or working days: month ends clamp,
+# so up to 4 filing dates (the 28th to the 31st) are carried onto one day.
 _NEAR = 3
 
 
@@ -105,14 +106,15 @@ def _reads_filing(node):
 
 
 def _reached_through(day, shift):
-    """Filing dates near the one that `shift` (months, days, working) carries onto `day`."""
+    """Filing dates near the ones that `shift` (months, days, working) carries onto `day`, and the day
+    after the last of them (where a strict comparison with `day` turns)."""
     months, days, working = shift
     try:
         back = shifted(day, (-months, -days, False))
     except (ValueError, OverflowError):
         return set()
     before = _NEAR + (WORKING_DAY_SLACK if working else 0)
-    return {back + k for k in range(-before, _NEAR + 1) if in_calendar(back + k)}
+    return {back + k for k in range(-before, _NEAR + 2) if in_calendar(back + k)}
 
 
 def _boundaries(versions):
