@@ -8,8 +8,11 @@ from server.contract import request as schemas
 from server.engine import runner as engine
 from server.judging import rulings
 from server.rules import rulebook
+from server.rules.calendar import day_number, iso_date
 
 from tests import demo
+from tests.test_kill_plandays import request, rules
+from tests.test_plans import judged_on
 
 # The demo rules, with a derived fact whose `when` adds the quota's room to another derived fact's count.
 RULES = demo.RULES.replace("""    set:
@@ -48,3 +51,21 @@ def test_a_derivation_comparing_a_registry_fact_with_a_derived_one(book, headcou
     assert ("excess_room" in {s["asserted"].get("fact") for s in ruling["trace"]}) is room
     assert {f["requirement"]: f["status"] for f in ruling["findings"]} == {"quota-available": "met",
                                                                          "seasonal-cap": status}
+
+
+# A date moved by days compared with a constant date, the constant on either side: the engine is given the
+# constant side worked out (it matches nothing against arithmetic of two constants).
+DATE_FORMS = [
+    ('application.submitted_on - days(15) >= date("2025-10-03")', "2025-10-18"),
+    ('date("2025-10-03") <= application.submitted_on - days(15)', "2025-10-18"),
+    ('date("2025-10-03") + days(15) <= application.submitted_on', "2025-10-18"),
+    ('date("2025-11-20") - application.submitted_on <= 30', "2025-10-21"),
+    ('application.submitted_on + days(30) > date("2025-11-20")', "2025-10-22"),
+]
+
+
+@pytest.mark.parametrize("condition, first", DATE_FORMS)
+def test_a_date_moved_by_days_against_a_constant_date_turns_on_its_day(tmp_path, condition, first):
+    book = rules(tmp_path, ("2025-01-01", condition))
+    day_before = iso_date(day_number(first) - 1)
+    assert [judged_on(book, request("2025-10-01"), d)["outcome"] for d in (day_before, first)] == ["refuse", "approve"]

@@ -140,7 +140,12 @@ def _term(node, own):
     if isinstance(node, Field):
         return {"$m": node.name} if node.var == own else {node.var: node.name}
     if isinstance(node, Arith):
-        return {_ARITH[node.op]: {"$l": _term(node.left, own), "$r": _term(node.right, own)}}
+        left, right = _term(node.left, own), _term(node.right, own)
+        # The engine matches nothing against arithmetic of two constants, which _isolate makes of
+        # `date - days(15) >= date(...)`: that side is worked out here.
+        if node.op in "+-" and not isinstance(left, dict) and not isinstance(right, dict):
+            return left + right if node.op == "+" else left - right
+        return {_ARITH[node.op]: {"$l": left, "$r": right}}
     raise ExpressionError(f"cannot compile {type(node).__name__} into an engine condition")
 
 
