@@ -58,7 +58,7 @@ def multi(compiled):
 
     The join is an equality: durable indexes it, where an unjoined pattern would pair every
     fact with every application."""
-    rules = {name: {**rule, "all": [_joined(p) for p in rule["all"]]} for name, rule in compiled.rules.items()}
+    rules = {name: {**rule, "all": [_safe(_joined(p)) for p in rule["all"]]} for name, rule in compiled.rules.items()}
     return replace(compiled, name=f"{compiled.name}*multi", rules=rules)
 
 
@@ -71,6 +71,23 @@ def _joined(pattern):
 
 
 _APP_JOIN = {"app": {"application": "app"}}
+# durable_rules 2.0.28 (events.c, reduceExpressionSequence) tests the conditions of a pattern that
+# read another fact one by one; one found false makes it look for the end of the `$and` starting two
+# places past it, so when the last such condition is false it reads past the list into whatever
+# memory follows: the process crashes or not depending on the heap (a join judged after another
+# version's rulings crashed). A last condition that always holds keeps that search inside the list.
+# An `$or` (from `in [...]`) before them ends the list early and they are never tested: they go first.
+_HOLDS = {"$neq": {"t": {STAGE: "t"}}}   # no fact a pattern matches is a stage fact
+
+
+def _safe(pattern):
+    """`pattern` with its conditions on other facts first and ending with `_HOLDS` (if it has any)."""
+    (var, body), = pattern.items()
+    conds = body["$and"] if "$and" in body else [body]
+    joins = [c for c in conds[1:] if limits.reads_other(c) and c != _HOLDS]
+    if not joins:
+        return pattern
+    return {var: {"$and": [conds[0], *joins, _HOLDS, *(c for c in conds[1:] if not limits.reads_other(c))]}}
 
 
 def engine_name(v):
@@ -93,6 +110,8 @@ def from_model(v):
                     for item, problem in limits.check(entries)]
     if problems:
         return None, problems
+    # After the limits: they count the conditions a rule file wrote, not `_HOLDS`.
+    rules = {name: {**rule, "all": [_safe(p) for p in rule["all"]]} for name, rule in rules.items()}
     return Compiled(name=engine_name(v), rules=rules, actions=actions, fields=_fields(v), stages=v.stages,
                     reusable=_reusable(v, rules)), []
 

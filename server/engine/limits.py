@@ -95,7 +95,7 @@ def _conditions(body):
 def _local(body):
     """(fact type, the conditions that read that fact alone, as texts) of one pattern."""
     conds = body["$and"] if "$and" in body else [body]
-    return conds[0]["t"], [json.dumps(c, sort_keys=True) for c in conds[1:] if not _reads_other(c)]
+    return conds[0]["t"], [json.dumps(c, sort_keys=True) for c in conds[1:] if not reads_other(c)]
 
 
 def _grow(trie, conds):
@@ -103,17 +103,17 @@ def _grow(trie, conds):
         trie = trie.setdefault(cond, {})
 
 
-def _reads_other(cond):
+def reads_other(cond):
     """Whether a condition (`{field: term}`, `{op: {field: term}}`, `{"$or": [...]}`) reads another fact."""
     key, value = next(iter(cond.items()))
     if key in ("$or", "$and"):
-        return any(_reads_other(c) for c in value)
+        return any(reads_other(c) for c in value)
     if key in _OPS:
         key, value = next(iter(value.items()))
-    return _term_reads_other(value)
+    return _termreads_other(value)
 
 
-def _term_reads_other(term):
+def _termreads_other(term):
     """A term is a constant, `{"$m": field}` (the fact itself), arithmetic, or `{var: field}` (another fact)."""
     if not isinstance(term, dict):
         return False
@@ -121,7 +121,7 @@ def _term_reads_other(term):
     if key == "$m":
         return False
     if key in _ARITH:
-        return _term_reads_other(value["$l"]) or _term_reads_other(value["$r"])
+        return _termreads_other(value["$l"]) or _termreads_other(value["$r"])
     return True
 
 
