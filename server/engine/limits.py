@@ -110,10 +110,10 @@ def reads_other(cond):
         return any(reads_other(c) for c in value)
     if key in _OPS:
         key, value = next(iter(value.items()))
-    return _termreads_other(value)
+    return _term_reads_other(value)
 
 
-def _termreads_other(term):
+def _term_reads_other(term):
     """A term is a constant, `{"$m": field}` (the fact itself), arithmetic, or `{var: field}` (another fact)."""
     if not isinstance(term, dict):
         return False
@@ -121,7 +121,7 @@ def _termreads_other(term):
     if key == "$m":
         return False
     if key in _ARITH:
-        return _termreads_other(value["$l"]) or _termreads_other(value["$r"])
+        return _term_reads_other(value["$l"]) or _term_reads_other(value["$r"])
     return True
 
 
