@@ -1,11 +1,15 @@
 """The request's own facts as a ruling shows them (server/judging/facts): each listed worker
 with its contract, and what an absent part of the application reads as."""
+import copy
 import json
 
 from server.contract import request as schemas
+from server.engine import runner as engine
 from server.judging import rulings
+from server.rules import rulebook
 
-from .conftest import APPLICATIONS
+from . import demo
+from .conftest import APPLICATIONS, ROOT
 
 
 def _doc(name="approve.json"):
@@ -42,3 +46,36 @@ def test_an_application_without_a_vacancy_code_shows_an_empty_code(book):
     assert found["status"] == "unmet"
     assert found["facts"]["application"] == {"has_vacancy_code": False, "kind": "issue", "route": "general",
                                              "submitted_on": "2025-09-20", "vacancy_code": ""}
+
+
+def test_the_registry_facts_a_finding_rests_on_are_shown_as_the_registry_holds_them(book):
+    doc = _doc()
+    found = _findings(book, doc)
+    held = {p["passport"]: p for p in json.loads((ROOT / "fixtures" / "registries" / "migration_police.json")
+                                                  .read_text(encoding="utf-8"))["persons"]}
+    shown = found["migration-data"]["facts"]["person"]
+    assert [p["passport"] for p in shown] == [w["passport"] for w in doc["application"]["foreign_workers"]]
+    assert shown == [{**held[p["passport"]], "iin": held[p["passport"]]["iin"] or ""} for p in shown]
+    assert shown[0] == {"passport": "N1234567", "iin": "900101300007", "status": "lawful"}
+    assert found["quota-available"]["facts"]["quota"] == {"region": "ALMATY", "year": 2025, "category": "3",
+                                                         "remaining": 12}   # fixtures/registries/quota.json
+
+
+# The demo rules (tests/demo.py) with a `met` text that reads the application's reference and region.
+REFERENCE_RULES = demo.RULES.replace(
+    "met: {en: Room left., ru: Места есть.}",
+    'met: {en: "Room left for {application.reference} in {application.region}.", '
+    'ru: "Места есть: {application.reference}, {application.region}."}')
+
+
+def test_an_explanation_may_name_the_application_by_its_reference_and_region(tmp_path):
+    policies = demo.demo(tmp_path)
+    (policies / "demo" / "2025-01-01.yaml").write_text(REFERENCE_RULES, encoding="utf-8")
+    demo_book = rulebook.load(policies)
+    engine.register_all(demo_book)
+    doc = copy.deepcopy(demo.DEFAULTS)
+    doc["application"]["reference"] = "APP-7"
+    finding = _findings(demo_book, doc)["quota-available"]
+    assert (finding["status"], finding["explanation"]) == ("met", "Room left for APP-7 in ALMATY.")
+    assert finding["facts"]["application"] == {"reference": "APP-7", "region": "ALMATY", "route": "general",
+                                               "workers_requested": 2}
