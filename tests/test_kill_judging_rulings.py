@@ -1,11 +1,16 @@
 """Dates at the end of the calendar when judging (server/judging/rulings._set_aside), and a stored
 ruling's explanations read back in another language (server/judging/texts)."""
+import copy
 import json
 
+import adapters
 from server import store
 from server.contract import request as schemas
-from server.judging import rulings
+from server.engine import runner as engine
+from server.judging import cases, rulings
+from server.rules import rulebook
 
+from . import demo
 from .conftest import APPLICATIONS
 
 V2 = "kz-foreign-labour@2025-09-01"
@@ -61,3 +66,21 @@ def test_a_stored_ruling_read_in_another_language_shows_dates_its_explanation_co
         "Работник работает в направляющем юридическом лице с 10.01.2025; требуемый срок работы (12 месяцев) "
         "истекает 10.01.2026 — это первый день, когда подача заявления будет соответствовать требованию "
         "(подано 20.09.2025).")
+
+
+def test_a_registry_is_not_read_for_a_requirement_its_workers_put_out_of_scope(tmp_path):
+    """The demo quota requirement in scope only for Uzbek workers: an application listing none needs no quota,
+    so a quota registry that cannot be read is neither read nor missing."""
+    policies = demo.demo(tmp_path)
+    (policies / "demo" / "2025-01-01.yaml").write_text(demo.RULES.replace(
+        'scope: application.route in ["general", "seasonal"]', 'scope: any(w.citizenship == "UZB" for w in workers)'),
+        encoding="utf-8")
+    book = rulebook.load(policies)
+    engine.register_all(book)
+    request = copy.deepcopy(demo.DEFAULTS)
+    del request["registry"]
+    ruling = rulings.judge(book, schemas.load(schemas.RulingRequestSchema(), request),
+                           source=cases.Unreadable(["quota"], adapters.source_from_env()))
+    assert (ruling["missing"], ruling["registry"]) == ([], {})
+    assert {f["requirement"]: f["status"] for f in ruling["findings"]} == {"quota-available": "not_applicable",
+                                                                         "seasonal-cap": "not_applicable"}
