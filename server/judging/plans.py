@@ -146,14 +146,14 @@ def _extend(periods, period):
 
 
 def _action(rid, detailed, judged, request, by_year, lang):
-    """What to do about a requirement no date meets: its title and unmet explanation (a remedy when the
-    rule file gives one), on the first date its version has it; `detailed` keeps the rulings judged in full."""
+    """What to do about a requirement no date meets: its title and unmet explanation (rule files word
+    that as the remedy), on the first date its version has it; `detailed` keeps the rulings judged in full."""
     day, version = next((d, v) for d, v, r in judged if r is not None and v.requirement(rid) is not None)
     if day not in detailed:
         detailed[day] = _judge(version, request, day, by_year, lang, detail=True)
     finding = next(f for f in detailed[day]["findings"] if f["requirement"] == rid)
     return {"requirement": rid, "title": finding["title"],
-            "explanation": finding.get("remedy") or finding["explanation"]}
+            "explanation": finding["explanation"]}
 
 
 def _reason(spans, judged, end, lang, horizon):

@@ -83,9 +83,9 @@ def _text():
 
 
 def _remedies(ruling):
-    """The refusing findings not met, each with what would meet it (its remedy, else its explanation)."""
+    """The refusing findings not met, each with what would meet it: its explanation (worded as the remedy)."""
     return [{"requirement": f["requirement"], "title": f["title"], "status": f["status"],
-             "remedy": f.get("remedy") or f["explanation"]}
+             "remedy": f["explanation"]}
             for f in ruling["findings"] if f["status"] in ("unmet", "unknown") and f["effect"] == "refuse"]
 
 
