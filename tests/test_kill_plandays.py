@@ -44,13 +44,13 @@ languages: [en, ru]
 """
 
 
-def rules(tmp_path, *conditions):
+def rules(tmp_path, *conditions, template=VERSION):
     """A rule book of one version per (version, condition), registered with this process's engine."""
     regulation = tmp_path.name.lower()
     folder = tmp_path / "policies" / regulation
     folder.mkdir(parents=True)
     for version, condition in conditions:
-        text = VERSION.format(regulation=regulation, version=version, condition=condition)
+        text = template.format(regulation=regulation, version=version, condition=condition)
         (folder / f"{version}.yaml").write_text(text, encoding="utf-8")
     book = rulebook.load(tmp_path / "policies")
     engine.register_all(book)
@@ -156,3 +156,16 @@ def test_the_arithmetic_of_a_version_that_is_not_the_last_is_followed(tmp_path, 
     condition, given, earliest = EARLIER[form]
     book = rules(tmp_path, ("2025-01-01", condition), ("2025-11-01", "application.workers_requested >= 1"))
     assert earliest_both_ways(book, request("2025-10-01", **given), 60) == (earliest, earliest)
+
+
+# The requirement in scope only for filings before 10 October 2025.
+SCOPED = VERSION.replace("    condition: '{condition}'", """    scope: 'application.submitted_on < date("2025-10-10")'
+    condition: '{condition}'""")
+
+
+def test_a_requirement_that_goes_out_of_scope_is_what_decides_the_earliest_day(tmp_path):
+    book = rules(tmp_path, ("2025-01-01", "application.workers_requested > 5"), template=SCOPED)
+    planned = plans.plan(book, request("2025-10-01"), horizon_days=30, source=Registries())
+    assert planned["earliest"] == "2025-10-10"
+    assert [(f["requirement"], f["status"], f["explanation"]) for f in planned["deciding"]] == [
+        ("filing-date", "not_applicable", "Not concerned.")]
