@@ -9,6 +9,7 @@ import pytest
 from server.contract.request import PlanRequestSchema, load
 from server.engine import runner as engine
 from server.judging import plans
+from server.judging.cases import Unreadable
 from server.rules import rulebook
 from server.rules.calendar import day_number, iso_date
 
@@ -169,3 +170,24 @@ def test_a_requirement_that_goes_out_of_scope_is_what_decides_the_earliest_day(t
     assert planned["earliest"] == "2025-10-10"
     assert [(f["requirement"], f["status"], f["explanation"]) for f in planned["deciding"]] == [
         ("filing-date", "not_applicable", "Not concerned.")]
+
+
+# A version that ends on 15 October 2025, with nothing after it.
+ENDS = VERSION.replace("effective_from: {version}\n", "effective_from: {version}\neffective_to: 2025-10-15\n")
+NOT_FOUND = {
+    "en": "No filing date from 2025-10-01 to 2025-10-31 would be approved. Filed in time: unknown 2025-10-01 – "
+          "2025-10-15 (could not be read: offences, quota; a retry may settle it). No version of the regulation "
+          "is in force 2025-10-16 – 2025-10-31.",
+    "ru": "Ни при одной дате подачи с 2025-10-01 по 2025-10-31 заявление не было бы одобрено. Подано в срок: "
+          "неизвестно 2025-10-01 – 2025-10-15 (не удалось получить данные: offences, quota; повторный запрос может "
+          "это решить). Ни одна редакция не действует 2025-10-16 – 2025-10-31.",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_no_day_found_names_every_registry_unread_and_the_days_no_version_covers(tmp_path, lang):
+    book = rules(tmp_path, ("2025-01-01", 'quota.remaining >= 100 and any(o.article == "x" for o in offences)'),
+                 template=ENDS)
+    planned = plans.plan(book, request("2025-10-01"), horizon_days=30, lang=lang,
+                         source=Unreadable(["quota", "offences"], Registries()))
+    assert (planned["earliest"], planned["reason"]) == (None, NOT_FOUND[lang])
