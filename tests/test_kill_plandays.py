@@ -191,3 +191,25 @@ def test_no_day_found_names_every_registry_unread_and_the_days_no_version_covers
     planned = plans.plan(book, request("2025-10-01"), horizon_days=30, lang=lang,
                          source=Unreadable(["quota", "offences"], Registries()))
     assert (planned["earliest"], planned["reason"]) == (None, NOT_FOUND[lang])
+
+
+# A warning written before the refusing requirement: findings come in the rule file's order.
+WARNED = VERSION.replace("requirements:\n", """requirements:
+  - id: many-workers
+    title: {{en: Few workers, ru: Мало работников}}
+    citation: {{en: "Filing act, point 2", ru: "Акт о подаче, пункт 2"}}
+    condition: application.workers_requested < 5
+    effect: warn
+    explain:
+      met: {{en: Few., ru: Мало.}}
+      unmet: {{en: Many., ru: Много.}}
+      unknown: {{en: Not known., ru: Неизвестно.}}
+      not_applicable: {{en: Not concerned., ru: Не касается.}}
+""")
+
+
+def test_a_warning_before_the_refusing_requirement_does_not_hide_it_from_the_reason(tmp_path):
+    book = rules(tmp_path, ("2025-01-01", "application.workers_requested > 5"), template=WARNED)
+    planned = plans.plan(book, request("2025-10-01"), horizon_days=30, source=Registries())
+    assert (planned["earliest"], planned["reason"]) == (
+        None, "No filing date from 2025-10-01 to 2025-10-31 would be approved. Filed in time: unmet on every date.")
