@@ -2,6 +2,9 @@
 that need rule files of their own."""
 import yaml
 
+from server.engine import runner as engine
+from server.rules import rulebook
+
 RULES = """\
 regulation: demo
 version: "2025-01-01"
@@ -103,3 +106,12 @@ def demo(tmp_path, *names, cases=None):
     doc = {"defaults": DEFAULTS, "cases": cases or [CASES[n] for n in names]}
     (folder / "tests" / "cases.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     return tmp_path / "policies"
+
+
+def book_of(tmp_path, rules=RULES):
+    """The demo regulation with `rules` as its rule file, loaded and registered with this process's engine."""
+    policies = demo(tmp_path)
+    (policies / "demo" / "2025-01-01.yaml").write_text(rules, encoding="utf-8")
+    book = rulebook.load(policies)
+    engine.register_all(book)
+    return book

@@ -5,9 +5,7 @@ import copy
 import pytest
 
 from server.contract import request as schemas
-from server.engine import runner as engine
 from server.judging import rulings
-from server.rules import rulebook
 from server.rules.calendar import day_number, iso_date
 
 from tests import demo
@@ -31,11 +29,7 @@ requirements:""").replace("condition: not seasonal_excess.applies",
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory):
-    policies = demo.demo(tmp_path_factory.mktemp("clauses"))
-    (policies / "demo" / "2025-01-01.yaml").write_text(RULES, encoding="utf-8")
-    loaded = rulebook.load(policies)
-    engine.register_all(loaded)
-    return loaded
+    return demo.book_of(tmp_path_factory.mktemp("clauses"), RULES)
 
 
 @pytest.mark.parametrize("headcount, room, status", [(9, True, "met"), (10, False, "unmet")])

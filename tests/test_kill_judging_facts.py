@@ -4,9 +4,7 @@ import copy
 import json
 
 from server.contract import request as schemas
-from server.engine import runner as engine
 from server.judging import rulings
-from server.rules import rulebook
 
 from . import demo
 from .conftest import APPLICATIONS, ROOT
@@ -69,10 +67,7 @@ REFERENCE_RULES = demo.RULES.replace(
 
 
 def test_an_explanation_may_name_the_application_by_its_reference_and_region(tmp_path):
-    policies = demo.demo(tmp_path)
-    (policies / "demo" / "2025-01-01.yaml").write_text(REFERENCE_RULES, encoding="utf-8")
-    demo_book = rulebook.load(policies)
-    engine.register_all(demo_book)
+    demo_book = demo.book_of(tmp_path, REFERENCE_RULES)
     doc = copy.deepcopy(demo.DEFAULTS)
     doc["application"]["reference"] = "APP-7"
     finding = _findings(demo_book, doc)["quota-available"]

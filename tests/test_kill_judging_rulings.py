@@ -6,9 +6,7 @@ import json
 import adapters
 from server import store
 from server.contract import request as schemas
-from server.engine import runner as engine
 from server.judging import cases, rulings
-from server.rules import rulebook
 
 from . import demo
 from .conftest import APPLICATIONS
@@ -71,12 +69,8 @@ def test_a_stored_ruling_read_in_another_language_shows_dates_its_explanation_co
 def test_a_registry_is_not_read_for_a_requirement_its_workers_put_out_of_scope(tmp_path):
     """The demo quota requirement in scope only for Uzbek workers: an application listing none needs no quota,
     so a quota registry that cannot be read is neither read nor missing."""
-    policies = demo.demo(tmp_path)
-    (policies / "demo" / "2025-01-01.yaml").write_text(demo.RULES.replace(
-        'scope: application.route in ["general", "seasonal"]', 'scope: any(w.citizenship == "UZB" for w in workers)'),
-        encoding="utf-8")
-    book = rulebook.load(policies)
-    engine.register_all(book)
+    book = demo.book_of(tmp_path, demo.RULES.replace(
+        'scope: application.route in ["general", "seasonal"]', 'scope: any(w.citizenship == "UZB" for w in workers)'))
     request = copy.deepcopy(demo.DEFAULTS)
     del request["registry"]
     ruling = rulings.judge(book, schemas.load(schemas.RulingRequestSchema(), request),

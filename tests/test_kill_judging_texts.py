@@ -5,9 +5,7 @@ import copy
 import pytest
 
 from server.contract import request as schemas
-from server.engine import runner as engine
 from server.judging import rulings
-from server.rules import rulebook
 
 from tests import demo
 
@@ -20,11 +18,7 @@ RULES = demo.RULES.replace(
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory):
-    policies = demo.demo(tmp_path_factory.mktemp("texts"))
-    (policies / "demo" / "2025-01-01.yaml").write_text(RULES, encoding="utf-8")
-    loaded = rulebook.load(policies)
-    engine.register_all(loaded)
-    return loaded
+    return demo.book_of(tmp_path_factory.mktemp("texts"), RULES)
 
 
 @pytest.mark.parametrize("lang, unknown", [("en", "Remaining: ?."), ("ru", "Осталось: ?.")])
