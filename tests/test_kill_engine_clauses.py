@@ -18,6 +18,7 @@ RULES = demo.RULES.replace("""    set:
 requirements:""", """    set:
       applies: true
       count: application.workers_requested
+      until: application.submitted_on + days(15)
   - id: room-for-the-excess
     fact: excess_room
     when: quota.remaining + seasonal_excess.count >= application.headcount
@@ -43,6 +44,9 @@ def test_a_derivation_comparing_a_registry_fact_with_a_derived_one(book, headcou
     ruling = rulings.judge(book, schemas.load(schemas.RulingRequestSchema(), request))
     # 5 places left + 4 over the cap, against the headcount
     assert ("excess_room" in {s["asserted"].get("fact") for s in ruling["trace"]}) is room
+    # a derived date is shown in the trace as a date
+    assert ruling["trace"][0]["asserted"] == {"fact": "seasonal_excess", "id": "seasonal_excess", "applies": True,
+                                              "count": 4, "until": "2025-03-16"}
     assert {f["requirement"]: f["status"] for f in ruling["findings"]} == {"quota-available": "met",
                                                                          "seasonal-cap": status}
 
