@@ -74,3 +74,10 @@ def test_an_explanation_may_name_the_application_by_its_reference_and_region(tmp
     assert (finding["status"], finding["explanation"]) == ("met", "Room left for APP-7 in ALMATY.")
     assert finding["facts"]["application"] == {"reference": "APP-7", "region": "ALMATY", "route": "general",
                                                "workers_requested": 2}
+
+
+def test_an_inline_quota_stating_only_what_remains_is_shown_for_the_application_s_region_year_and_category(book):
+    doc = _doc()
+    doc["registry"] = {"quota": {"remaining": 7}}
+    found = _findings(book, doc)["quota-available"]
+    assert found["facts"]["quota"] == {"region": "ALMATY", "year": 2025, "category": "3", "remaining": 7}
