@@ -79,7 +79,7 @@ def _mutants(directory, book, verbose, strict, jobs):
     """`ereje test --mutants`: every survivor with its requirement and a suggested case, then the summary."""
     if not any(reg.versions for reg in book.regulations.values()):
         raise BadInput(f"{directory}: no rule files found")
-    if not any(cases for _, cases in mutants.plan(directory)[1]):
+    if not any(cases for _, cases in mutants.cases_under(directory)):
         raise BadInput(f"{directory}: no cases found (policies/<regulation>/tests/*.yaml)")
     try:
         verdicts = mutants.run(directory, jobs or os.cpu_count() or 1)

@@ -8,6 +8,7 @@ version the mutant changes) are run. For a survivor, generated applications
 that is the case to add. Mutants are judged in worker processes (spawned, as the
 batch comparison's are), each loading the rule files and cases once.
 """
+import functools
 import multiprocessing
 import random
 from dataclasses import dataclass
@@ -44,41 +45,48 @@ class Verdict:
 
 def plan(directory):
     """(mutants, cases) of the rule files and case files under `directory`."""
+    _, _, found, loaded = _prepared(directory)
+    return found, loaded
+
+
+def _prepared(directory):
+    """(rule files as read, the rule book they build, its mutants, the case files), each read and built once."""
     files, problems = rulebook.read(directory)
     book, built = rulebook.build(files, directory)
     if problems or built:
         raise errors.RuleFileError(problems + built)
-    return mutations.mutants(files, book), _cases(directory)
+    return files, book, mutations.mutants(files, book), cases_under(directory)
 
 
 def run(directory, jobs):
     """The verdict on every mutant of the rule files under `directory`, judged in `jobs` processes."""
-    found, loaded = plan(directory)
-    book = rulebook.load(directory)
+    files, book, found, loaded = _prepared(directory)
     engine.register_all(book)
-    failing = [c for _, cs in loaded for c in cs if not case_files.run_case(book, c).ok]
+    results = [case_files.run_case(book, c) for _, cs in loaded for c in cs]
+    failing = [r.case for r in results if not r.ok]
     if failing:
         raise CasesFail(f"{len(failing)} case(s) fail on the rule files themselves, first {failing[0].file}:"
                         f"{failing[0].line}: run `ereje test {directory}` first")
     if jobs == 1:
-        # One job is judged in this process, as `ereje compare --jobs 1`: a pool of one only adds a spawn.
-        init_worker(str(directory))
-        return _verdicts(len(found), map)
+        # One job is judged in this process, as `ereje compare --jobs 1`, from what was read and judged
+        # above: a pool of one only adds a spawn.
+        _install(Path(directory), files, book, found, loaded, [r.ruling for r in results])
+        return _verdicts(len(found), map, map)
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(jobs, initializer=init_worker, initargs=(str(directory),)) as pool:
-        return _verdicts(len(found), pool.imap)
+        return _verdicts(len(found), functools.partial(pool.imap, chunksize=2), pool.imap)
 
 
-def _verdicts(count, imap):
-    """Judge mutants 0..count-1 with `imap`, then look for a killing case for each survivor."""
-    verdicts = list(imap(judge, range(count)))
+def _verdicts(count, judge_all, suggest_all):
+    """Judge mutants 0..count-1 (`judge_all`: a map), then look for a killing case for each survivor."""
+    verdicts = list(judge_all(judge, range(count)))
     survivors = [i for i, v in enumerate(verdicts) if v.status == "survived"]
-    for i, v in zip(survivors, imap(suggest, survivors)):
+    for i, v in zip(survivors, suggest_all(suggest, survivors)):
         verdicts[i] = v
     return verdicts
 
 
-def _cases(directory):
+def cases_under(directory):
     out = []
     for path in sorted(Path(directory).glob("*/tests/*.y*ml")):
         if case_files.is_case_file(path):
@@ -93,14 +101,15 @@ _state = {}
 
 def init_worker(directory):
     """Load the rule files and cases once, judge every case under the rules, register them."""
-    directory = Path(directory)
-    files, _ = rulebook.read(directory)
-    book, _ = rulebook.build(files, directory)
+    files, book, found, loaded = _prepared(directory)
     engine.register_all(book)
-    found = mutations.mutants(files, book)
-    loaded = _cases(directory)
+    _install(Path(directory), files, book, found, loaded,
+             [case_files.run_case(book, c).ruling for _, cs in loaded for c in cs])
+
+
+def _install(directory, files, book, found, loaded, rulings):
+    """This process's state for `judge` and `suggest`: the rule files, their mutants, the cases and their rulings."""
     all_cases = [c for _, cs in loaded for c in cs]
-    rulings = [case_files.run_case(book, c).ruling for c in all_cases]
     defaults = {str(path): _defaults(path) for path, _ in loaded}
     _state.update(directory=directory, files=files, book=book, mutants=found, cases=all_cases, rulings=rulings,
                   selected=[_selected(book, c.request) for c in all_cases], defaults=defaults,
