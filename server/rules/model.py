@@ -5,7 +5,7 @@ the engine compiles them; judging, diff and the API read them. All are frozen.
 """
 from dataclasses import dataclass, field
 
-from server.rules.source import Location
+from server.rules.source import Located, Location
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,7 @@ class Template:
 
 
 @dataclass(frozen=True)
-class Requirement:
+class Requirement(Located):
     id: str
     title: dict
     citation: dict       # language -> text, parameters quoted
@@ -40,12 +40,9 @@ class Requirement:
     without: dict = field(default_factory=dict)
     key_at: dict = field(default_factory=dict)   # key as written -> Location, for problems found later
 
-    def where(self, key):
-        return self.key_at.get(key, self.at)
-
 
 @dataclass(frozen=True)
-class Derivation:
+class Derivation(Located):
     id: str
     fact: str
     foreach: tuple | None    # (var, fact type)
@@ -59,9 +56,6 @@ class Derivation:
     params: frozenset = frozenset()          # parameters its `when`/`value` read
     set_params: dict = field(default_factory=dict)   # field -> parameters its `set:` value reads
     key_at: dict = field(default_factory=dict)   # key as written -> Location, for problems found later
-
-    def where(self, key):
-        return self.key_at.get(key, self.at)
 
 
 @dataclass(frozen=True)

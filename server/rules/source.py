@@ -29,8 +29,16 @@ class Problem:
         return f"{self.file}:{self.line}: {self.message}"
 
 
+class Located:
+    """Something written in a rule file, with the Location `at` of itself and `key_at` of each key."""
+
+    def where(self, key):
+        """The location of `key`, or of the entry when the key is absent."""
+        return self.key_at.get(key, self.at)
+
+
 @dataclass(frozen=True)
-class Entry:
+class Entry(Located):
     """One requirement or derived fact as written: plain data and where it and each of its keys are."""
 
     id: str
@@ -43,10 +51,6 @@ class Entry:
         """The entry for a mapping loaded by `load` (an LDict with an `id`) in `file`."""
         return cls(item["id"], plain(item), Location(file, item.line),
                    {k: Location(file, line) for k, line in item.key_lines.items()})
-
-    def where(self, key):
-        """The location of `key`, or of the entry when the key is absent."""
-        return self.key_at.get(key, self.at)
 
 
 class LDict(dict):
