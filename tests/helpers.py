@@ -1,11 +1,15 @@
 """Requests and commands that several test modules build the same way."""
 import copy
 import json
+import shutil
+from pathlib import Path
 
 from click.testing import CliRunner
 
 from server import errors
 from server.cli import main
+from server.engine import runner as engine
+from server.rules import rulebook
 from server.contract.request import RulingRequestSchema, load, load_json
 
 BIN = "150540000106"   # the employer of the registry fixtures
@@ -131,3 +135,20 @@ amends: "2025-09-01"
   change:
     waiting_days: 20
 """
+
+
+def edited_policies(tmp_path, edit=None, name="2025-09-01.yaml"):
+    """A copy of the shipped policies under `tmp_path`, with rule file `name` passed through `edit(text)`."""
+    dst = tmp_path / "policies"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "policies", dst)
+    if edit:
+        path = dst / "kz-foreign-labour" / name
+        path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return dst
+
+
+def edited_book(tmp_path, edit, name="2025-09-01.yaml"):
+    """`edited_policies`, loaded and registered with this process's engine."""
+    book = rulebook.load(edited_policies(tmp_path, edit, name))
+    engine.register_all(book)
+    return book

@@ -7,7 +7,6 @@ ruling alone gives, and a failure must stay with the application that caused it.
 """
 import json
 import random
-import shutil
 import subprocess
 import sys
 
@@ -17,9 +16,9 @@ from server import errors
 from server.batch import run as batch
 from server.engine import runner as engine
 from server.judging import facts
-from server.rules import rulebook
 from server.rules.reference import python_statuses
 from tests.conftest import ROOT
+from tests.helpers import edited_book
 from tests.test_engine_golden import random_case
 
 
@@ -49,16 +48,8 @@ def test_a_chunk_judged_in_one_session_equals_each_application_judged_alone(book
 @pytest.fixture(scope="module")
 def broken_book(tmp_path_factory):
     """2025-09-01 with a derived field that divides by zero when the employer's headcount is 7."""
-    tmp = tmp_path_factory.mktemp("policies")
-    shutil.copytree(ROOT / "policies", tmp / "policies")
-    path = tmp / "policies" / "kz-foreign-labour" / "2025-09-01.yaml"
-    text = path.read_text(encoding="utf-8")
-    text = text.replace("        code: vacancy.code\n",
-                        "        code: vacancy.code\n        broken: 1 / (application.headcount - 7)\n", 1)
-    path.write_text(text, encoding="utf-8")
-    book = rulebook.load(tmp / "policies")
-    engine.register_all(book)
-    return book
+    return edited_book(tmp_path_factory.mktemp("policies"), lambda text: text.replace(
+        "        code: vacancy.code\n", "        code: vacancy.code\n        broken: 1 / (application.headcount - 7)\n", 1))
 
 
 def with_headcount(version, request_data, headcount):

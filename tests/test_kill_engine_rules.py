@@ -7,14 +7,13 @@ to a copy of the rule files.
 import json
 import random
 import re
-import shutil
 
 import pytest
 
 from server.engine import runner as engine
 from server.judging import facts
-from server.rules import rulebook
-from tests.conftest import APPLICATIONS, ROOT
+from tests.conftest import APPLICATIONS
+from tests.helpers import edited_book
 from tests.test_engine_golden import random_case
 
 VALUE_DERIVATION = """\
@@ -57,20 +56,15 @@ def test_the_trace_of_a_ruling_names_each_rule_fired_and_what_it_asserted(client
 
 @pytest.fixture(scope="module")
 def value_book(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("policies")
-    shutil.copytree(ROOT / "policies", tmp / "policies")
-    path = tmp / "policies" / "kz-foreign-labour" / "2025-09-01.yaml"
-    text = path.read_text(encoding="utf-8")
-    anchor = "      when: not any(p.passport == worker.passport and p.status == \"lawful\" for p in persons)\n" \
-             "      set:\n        passport: worker.passport\n"
-    assert anchor in text
-    text = text.replace(anchor, anchor + VALUE_DERIVATION, 1)
-    assert IIN_CONDITION in text    # workers-have-iin reads the derived facts instead of the workers
-    path.write_text(text.replace(IIN_CONDITION, "condition: all(k.value for k in worker_iin_knowns)", 1),
-                    encoding="utf-8")
-    book = rulebook.load(tmp / "policies")
-    engine.register_all(book)
-    return book
+    def edit(text):
+        anchor = "      when: not any(p.passport == worker.passport and p.status == \"lawful\" for p in persons)\n" \
+                 "      set:\n        passport: worker.passport\n"
+        assert anchor in text
+        text = text.replace(anchor, anchor + VALUE_DERIVATION, 1)
+        assert IIN_CONDITION in text    # workers-have-iin reads the derived facts instead of the workers
+        return text.replace(IIN_CONDITION, "condition: all(k.value for k in worker_iin_knowns)", 1)
+
+    return edited_book(tmp_path_factory.mktemp("policies"), edit)
 
 
 def test_a_value_derivation_asserts_true_and_false_per_element(value_book, book):

@@ -10,15 +10,7 @@ from server.cli import main
 from server.rules import rulebook
 
 from tests.conftest import APPLICATIONS, POLICIES, ROOT
-
-
-def _policies(tmp_path, edit=None, name="2025-09-01.yaml"):
-    dst = tmp_path / "policies"
-    shutil.copytree(POLICIES, dst)
-    if edit:
-        path = dst / "kz-foreign-labour" / name
-        path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
-    return dst
+from tests.helpers import edited_policies
 
 
 def check(path):
@@ -70,7 +62,7 @@ def _line_of(text, where):
 
 @pytest.mark.parametrize("what,edit,message,where", BROKEN, ids=[b[0] for b in BROKEN])
 def test_broken_rule_file_is_refused_with_file_and_line(tmp_path, what, edit, message, where):
-    policies = _policies(tmp_path, edit)
+    policies = edited_policies(tmp_path, edit)
     path = policies / "kz-foreign-labour" / "2025-09-01.yaml"
     res = check(policies)
     assert res.exit_code == 1
@@ -80,12 +72,12 @@ def test_broken_rule_file_is_refused_with_file_and_line(tmp_path, what, edit, me
 
 
 def test_overlapping_versions_are_refused(tmp_path):
-    res = check(_policies(tmp_path, lambda t: t.replace("effective_from: 2023-07-01", "effective_from: 2023-07-01\neffective_to: 2025-09-05"), "2023-07-01.yaml"))
+    res = check(edited_policies(tmp_path, lambda t: t.replace("effective_from: 2023-07-01", "effective_from: 2023-07-01\neffective_to: 2025-09-05"), "2023-07-01.yaml"))
     assert res.exit_code == 1 and "overlaps" in res.output
 
 
 def test_gap_between_versions_is_refused(tmp_path):
-    res = check(_policies(tmp_path, lambda t: t.replace("effective_from: 2023-07-01", "effective_from: 2023-07-01\neffective_to: 2025-08-01"), "2023-07-01.yaml"))
+    res = check(edited_policies(tmp_path, lambda t: t.replace("effective_from: 2023-07-01", "effective_from: 2023-07-01\neffective_to: 2025-08-01"), "2023-07-01.yaml"))
     assert res.exit_code == 1 and "gap" in res.output
 
 
@@ -102,7 +94,7 @@ MALICIOUS = [
 @pytest.mark.parametrize("payload", MALICIOUS)
 def test_malicious_expression_is_refused_and_never_runs(tmp_path, monkeypatch, payload):
     monkeypatch.chdir(tmp_path)
-    policies = _policies(tmp_path, lambda t: t.replace(
+    policies = edited_policies(tmp_path, lambda t: t.replace(
         "condition: all(w.has_iin for w in workers)", "condition: " + json.dumps(payload), 1))
     res = check(policies)
     assert res.exit_code == 1
@@ -127,7 +119,7 @@ CITATION_2026 = ("        en: >-\n          Order No. 279 as amended from 1 Janu
 
 def _with_2026(tmp_path, file=None, old=None, new=None):
     """A policies directory: the shipped files, the 2026 amendment, and one edit in `file`."""
-    dst = _policies(tmp_path)
+    dst = edited_policies(tmp_path)
     shutil.copy(AMENDMENT_2026, dst / "kz-foreign-labour" / V2026)
     if file:
         path = dst / "kz-foreign-labour" / file
